@@ -1,0 +1,72 @@
+#include "alloc.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+
+/* The header keeps max_align_t alignment for the payload that follows it. */
+typedef union BlockHeader {
+    size_t size;
+    max_align_t align_;
+} BlockHeader;
+
+static _Atomic int64_t g_live_bytes;
+static _Atomic int64_t g_live_blocks;
+static _Atomic int64_t g_peak_bytes;
+
+static void count_alloc(size_t size)
+{
+    int64_t now = atomic_fetch_add(&g_live_bytes, (int64_t)size) + (int64_t)size;
+    atomic_fetch_add(&g_live_blocks, 1);
+    int64_t peak = atomic_load(&g_peak_bytes);
+    while (now > peak && !atomic_compare_exchange_weak(&g_peak_bytes, &peak, now)) {
+    }
+}
+
+void *mem_alloc(size_t size)
+{
+    if (size == 0 || size > SIZE_MAX - sizeof(BlockHeader)) return NULL;
+    BlockHeader *h = malloc(sizeof(BlockHeader) + size);
+    if (!h) return NULL;
+    h->size = size;
+    count_alloc(size);
+    return h + 1;
+}
+
+void *mem_calloc(size_t count, size_t size)
+{
+    if (count == 0 || size == 0 || count > (SIZE_MAX - sizeof(BlockHeader)) / size) return NULL;
+    size_t total = count * size;
+    BlockHeader *h = calloc(1, sizeof(BlockHeader) + total);
+    if (!h) return NULL;
+    h->size = total;
+    count_alloc(total);
+    return h + 1;
+}
+
+void *mem_realloc(void *ptr, size_t size)
+{
+    if (!ptr) return mem_alloc(size);
+    if (size == 0 || size > SIZE_MAX - sizeof(BlockHeader)) return NULL;
+    BlockHeader *old = (BlockHeader *)ptr - 1;
+    size_t old_size = old->size;
+    BlockHeader *h = realloc(old, sizeof(BlockHeader) + size);
+    if (!h) return NULL;
+    h->size = size;
+    atomic_fetch_sub(&g_live_bytes, (int64_t)old_size);
+    atomic_fetch_sub(&g_live_blocks, 1);
+    count_alloc(size);
+    return h + 1;
+}
+
+void mem_free(void *ptr)
+{
+    if (!ptr) return;
+    BlockHeader *h = (BlockHeader *)ptr - 1;
+    atomic_fetch_sub(&g_live_bytes, (int64_t)h->size);
+    atomic_fetch_sub(&g_live_blocks, 1);
+    free(h);
+}
+
+int64_t mem_live_bytes(void) { return atomic_load(&g_live_bytes); }
+int64_t mem_live_blocks(void) { return atomic_load(&g_live_blocks); }
+int64_t mem_peak_bytes(void) { return atomic_load(&g_peak_bytes); }

@@ -1,0 +1,1 @@
+typedef int cascade_stub_book_; /* replaced by the book helper */

@@ -1,0 +1,131 @@
+/* The cascade-tests runner: every CUnit suite in one binary.
+ *
+ *   cascade-tests            run every suite
+ *   cascade-tests NAME...    run the named suites (ctest runs each suite as its own test this way)
+ *   cascade-tests --list     print suite names */
+#include "test_suites.h"
+#include "test_util.h"
+
+#include "alloc.h"
+
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int64_t g_bytes_before;
+static int64_t g_blocks_before;
+
+static void leak_setup(void)
+{
+    g_bytes_before = mem_live_bytes();
+    g_blocks_before = mem_live_blocks();
+}
+
+static void leak_teardown(void)
+{
+    CHECK_EQ(mem_live_bytes(), g_bytes_before);
+    CHECK_EQ(mem_live_blocks(), g_blocks_before);
+}
+
+void test_add_suite(const char *name, const TestCase *cases, size_t count)
+{
+    CU_pSuite s = CU_add_suite_with_setup_and_teardown(name, NULL, NULL, leak_setup, leak_teardown);
+    if (!s) {
+        fprintf(stderr, "cannot add suite %s: %s\n", name, CU_get_error_msg());
+        exit(2);
+    }
+    for (size_t i = 0; i < count; i++) {
+        if (!CU_add_test(s, cases[i].name, cases[i].fn)) {
+            fprintf(stderr, "cannot add test %s.%s: %s\n", name, cases[i].name, CU_get_error_msg());
+            exit(2);
+        }
+    }
+}
+
+void test__check_i64(int ok, int64_t actual, int64_t expected, const char *op, const char *actual_expr,
+                     const char *expected_expr, const char *file, unsigned line)
+{
+    char msg[512];
+    if (ok) {
+        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
+        return;
+    }
+    snprintf(msg, sizeof msg, "%s %s %s: got %lld, expected %s %lld", actual_expr, op, expected_expr,
+             (long long)actual, op, (long long)expected);
+    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+void test__check_f64(double actual, double expected, double tol, const char *actual_expr, const char *expected_expr,
+                     const char *file, unsigned line)
+{
+    char msg[512];
+    int ok = fabs(actual - expected) <= tol;
+    if (ok) {
+        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
+        return;
+    }
+    snprintf(msg, sizeof msg, "%s ~= %s: got %.17g, expected %.17g within %.3g", actual_expr, expected_expr, actual,
+             expected, tol);
+    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+void test__check_str(const char *actual, const char *expected, const char *actual_expr, const char *file,
+                     unsigned line)
+{
+    char msg[512];
+    int ok = actual && expected && strcmp(actual, expected) == 0;
+    if (ok) {
+        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
+        return;
+    }
+    snprintf(msg, sizeof msg, "%s: got \"%s\", expected \"%s\"", actual_expr, actual ? actual : "(null)",
+             expected ? expected : "(null)");
+    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
+typedef struct SuiteEntry {
+    const char *name;
+    void (*add)(void);
+} SuiteEntry;
+
+static const SuiteEntry SUITES[] = {
+#define TEST_SUITE_ENTRY(name) { #name, suite_##name },
+    CASCADE_TEST_SUITES(TEST_SUITE_ENTRY)
+#undef TEST_SUITE_ENTRY
+};
+
+int main(int argc, char **argv)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 2;
+    size_t n = sizeof SUITES / sizeof SUITES[0];
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < n; i++) printf("%s\n", SUITES[i].name);
+        CU_cleanup_registry();
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int wanted = argc < 2;
+        for (int a = 1; a < argc; a++) wanted |= strcmp(argv[a], SUITES[i].name) == 0;
+        if (wanted) SUITES[i].add();
+    }
+    for (int a = 1; a < argc; a++) {
+        int known = 0;
+        for (size_t i = 0; i < n; i++) known |= strcmp(argv[a], SUITES[i].name) == 0;
+        if (!known) {
+            fprintf(stderr, "cascade-tests: unknown suite '%s' (try --list)\n", argv[a]);
+            CU_cleanup_registry();
+            return 2;
+        }
+    }
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_failures() + CU_get_number_of_suites_failed();
+    unsigned ran = CU_get_number_of_tests_run();
+    CU_cleanup_registry();
+    if (ran == 0) {
+        fprintf(stderr, "cascade-tests: no test ran\n");
+        return 1;
+    }
+    return failed ? 1 : 0;
+}

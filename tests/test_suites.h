@@ -1,0 +1,21 @@
+/* The list of suites, one X entry each: the runner registers them, CMake's ctest list must name the same. */
+#ifndef CASCADE_TEST_SUITES_H
+#define CASCADE_TEST_SUITES_H
+
+#define CASCADE_TEST_SUITES(X) \
+    X(core_status)             \
+    X(core_money)              \
+    X(core_alloc)              \
+    X(core_time)               \
+    X(core_evq)                \
+    X(core_rng)                \
+    X(core_pool)               \
+    X(market_book)             \
+    X(market_book_stops)       \
+    X(market_book_diff)
+
+#define CASCADE_TEST_DECLARE(name) void suite_##name(void);
+CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)
+#undef CASCADE_TEST_DECLARE
+
+#endif

@@ -1,0 +1,48 @@
+/* Shared helpers for the CUnit suites.
+ *
+ * CUnit's own CU_ASSERT_EQUAL prints only the expression; these print both values, which is what one needs when a
+ * hand-computed integer expectation is off by one. Every suite is registered through test_add_suite, whose per-test
+ * setup/teardown asserts that the test released every byte it allocated through core/alloc. */
+#ifndef CASCADE_TEST_UTIL_H
+#define CASCADE_TEST_UTIL_H
+
+#include <CUnit/CUnit.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef struct TestCase {
+    const char *name;
+    CU_TestFunc fn;
+} TestCase;
+
+#define TEST_CASE(fn) { #fn, fn }
+#define TEST_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
+
+/* Adds suite `name` with the given cases; each case is checked for leaks against core/alloc's counters. */
+void test_add_suite(const char *name, const TestCase *cases, size_t count);
+
+void test__check_i64(int ok, int64_t actual, int64_t expected, const char *op, const char *actual_expr,
+                     const char *expected_expr, const char *file, unsigned line);
+void test__check_f64(double actual, double expected, double tol, const char *actual_expr, const char *expected_expr,
+                     const char *file, unsigned line);
+void test__check_str(const char *actual, const char *expected, const char *actual_expr, const char *file,
+                     unsigned line);
+
+#define CHECK_CMP_I64_(a, b, op)                                                                    \
+    do {                                                                                            \
+        int64_t a_ = (int64_t)(a), b_ = (int64_t)(b);                                               \
+        test__check_i64(a_ op b_, a_, b_, #op, #a, #b, __FILE__, __LINE__);                          \
+    } while (0)
+
+#define CHECK_EQ(a, b) CHECK_CMP_I64_(a, b, ==)
+#define CHECK_NE(a, b) CHECK_CMP_I64_(a, b, !=)
+#define CHECK_LT(a, b) CHECK_CMP_I64_(a, b, <)
+#define CHECK_LE(a, b) CHECK_CMP_I64_(a, b, <=)
+#define CHECK_GT(a, b) CHECK_CMP_I64_(a, b, >)
+#define CHECK_GE(a, b) CHECK_CMP_I64_(a, b, >=)
+#define CHECK_NEAR(a, b, tol) test__check_f64((double)(a), (double)(b), (double)(tol), #a, #b, __FILE__, __LINE__)
+#define CHECK_STR(a, b) test__check_str((a), (b), #a, __FILE__, __LINE__)
+#define CHECK(cond) CU_ASSERT(cond)
+
+#endif
