@@ -12,7 +12,10 @@
     X(core_pool)               \
     X(market_book)             \
     X(market_book_stops)       \
-    X(market_book_diff)
+    X(market_book_diff)        \
+    X(market_margin)           \
+    X(sim_output)              \
+    X(sim_demo)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)
