@@ -14,6 +14,11 @@
     X(market_book_stops)       \
     X(market_book_diff)        \
     X(market_margin)           \
+    X(market_ledger)           \
+    X(market_liqindex)         \
+    X(market_index)            \
+    X(market_mark)             \
+    X(market_funding)          \
     X(sim_output)              \
     X(sim_demo)
 

@@ -1,0 +1,566 @@
+/* Accounting of one perpetual venue; the identities and rounding rules are in ledger.h and docs/ledger.md.
+ *
+ * Why the conservation identity holds. Define per account V = cash + isolated_margin - signed_cost, with
+ * signed_cost = +entry_cost for a long and -entry_cost for a short. A trade of x lots at price p:
+ *   - the buyer: increasing a long adds p*x to signed_cost; reducing a short by x removes share s from entry_cost
+ *     (signed_cost rises by s) and credits cash with s - p*x. Either way V changes by -p*x.
+ *   - the seller, symmetrically, gains +p*x. Released isolated margin only moves between cash and margin.
+ * So a trade leaves sum V unchanged; fees move cash to the fee account; funding moves payers' amounts to receivers
+ * and the rounding difference to the fee account; deficits move fund money to an account or book the rest as bad
+ * debt (V rises by d, the fund falls by f, bad debt rises by d - f). Only deposits, withdrawals and fund deposits
+ * change the total, hence
+ *   sum V + fee_account + insurance_fund - bad_debt == deposits - withdrawals + fund_deposits, exactly. */
+#include "ledger.h"
+#include "funding.h"
+#include "alloc.h"
+#include "cascade_assert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define LEDGER_MAX_RANK_LEVERAGE 1e18
+
+__extension__ typedef __int128 Wide; /* exact sums in ledger_check */
+
+static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
+
+LedgerDef ledger_default_def(void)
+{
+    LedgerDef d = {0};
+    d.table = margin_table_binance_btcusdt(10000);
+    d.capacity = 64;
+    return d;
+}
+
+static Status grow(Ledger *L, uint32_t need)
+{
+    if (need <= L->cap) return STATUS_OK;
+    uint32_t n = L->cap ? L->cap : 16u;
+    while (n < need) {
+        if (n > UINT32_MAX / 2u) return STATUS_FULL;
+        n *= 2u;
+    }
+    /* Each realloc that succeeds is kept even if a later one fails: only cap is updated at the end. */
+#define GROW_FIELD(f)                                                   \
+    do {                                                                \
+        void *p_ = mem_realloc(L->f, (size_t)n * sizeof *L->f);         \
+        if (!p_) return STATUS_NOMEM;                                   \
+        L->f = p_;                                                      \
+    } while (0)
+    GROW_FIELD(qty);
+    GROW_FIELD(entry_cost);
+    GROW_FIELD(iso_margin);
+    GROW_FIELD(liq_price);
+    GROW_FIELD(cash);
+    GROW_FIELD(bankrupt_price);
+    GROW_FIELD(leverage);
+    GROW_FIELD(mode);
+    GROW_FIELD(cross_slot);
+    GROW_FIELD(cross);
+    GROW_FIELD(adl_scratch);
+#undef GROW_FIELD
+    Status s = liqindex_reserve(&L->liq, n);
+    if (s != STATUS_OK) return s;
+    L->cap = n;
+    return STATUS_OK;
+}
+
+Status ledger_init(Ledger *L, const LedgerDef *def)
+{
+    *L = (Ledger){0};
+    if (margin_table_validate(&def->table, NULL, 0) != STATUS_OK) return STATUS_INVALID;
+    L->table = def->table;
+    L->fund_min = QUOTE_MAX;
+    Status s = liqindex_init(&L->liq, 0);
+    if (s != STATUS_OK) return s;
+    s = grow(L, def->capacity ? def->capacity : 16u);
+    if (s != STATUS_OK) ledger_fini(L);
+    return s;
+}
+
+void ledger_fini(Ledger *L)
+{
+    mem_free(L->qty);
+    mem_free(L->entry_cost);
+    mem_free(L->iso_margin);
+    mem_free(L->liq_price);
+    mem_free(L->cash);
+    mem_free(L->bankrupt_price);
+    mem_free(L->leverage);
+    mem_free(L->mode);
+    mem_free(L->cross_slot);
+    mem_free(L->cross);
+    mem_free(L->adl_scratch);
+    liqindex_fini(&L->liq);
+    *L = (Ledger){0};
+}
+
+static bool valid(const Ledger *L, AccountId a) { return a < L->count; }
+
+Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountId *out)
+{
+    if (mode != MARGIN_MODE_ISOLATED && mode != MARGIN_MODE_CROSS) return STATUS_INVALID;
+    if (leverage < 1 || leverage > L->table.tiers[0].max_leverage) return STATUS_INVALID;
+    if (L->count == UINT32_MAX - 1u) return STATUS_FULL;
+    Status s = grow(L, L->count + 1u);
+    if (s != STATUS_OK) return s;
+    AccountId a = L->count++;
+    L->qty[a] = 0;
+    L->entry_cost[a] = 0;
+    L->iso_margin[a] = 0;
+    L->liq_price[a] = 0;
+    L->cash[a] = 0;
+    L->bankrupt_price[a] = 0;
+    L->leverage[a] = leverage;
+    L->mode[a] = (uint8_t)mode;
+    L->cross_slot[a] = 0;
+    if (out) *out = a;
+    return STATUS_OK;
+}
+
+Status ledger_set_leverage(Ledger *L, AccountId a, int32_t leverage)
+{
+    if (!valid(L, a) || leverage < 1 || leverage > L->table.tiers[0].max_leverage) return STATUS_INVALID;
+    L->leverage[a] = leverage;
+    return STATUS_OK;
+}
+
+uint32_t ledger_account_count(const Ledger *L) { return L->count; }
+
+/* Recomputes the derived state of account a after any change to qty, entry cost or isolated margin: liquidation
+ * and bankruptcy prices plus the index for isolated positions, the cross list for cross accounts. Never allocates
+ * (the index and the cross list were reserved for L->cap accounts in grow). */
+static void refresh(Ledger *L, AccountId a)
+{
+    Lots q = L->qty[a];
+    if (L->mode[a] == MARGIN_MODE_ISOLATED) {
+        if (q == 0) {
+            L->liq_price[a] = 0;
+            L->bankrupt_price[a] = 0;
+            liqindex_remove(&L->liq, a);
+            return;
+        }
+        L->liq_price[a] = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->iso_margin[a]);
+        L->bankrupt_price[a] = margin_bankruptcy_price(q, L->entry_cost[a], L->iso_margin[a]);
+        Status s = liqindex_upsert(&L->liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, L->liq_price[a]);
+        CASCADE_ASSERT(s == STATUS_OK);
+        return;
+    }
+    bool listed = L->cross_slot[a] != 0;
+    if (q != 0 && !listed) {
+        L->cross[L->cross_count++] = a;
+        L->cross_slot[a] = L->cross_count;
+    } else if (q == 0 && listed) {
+        uint32_t i = L->cross_slot[a] - 1u;
+        AccountId last = L->cross[--L->cross_count];
+        L->cross[i] = last;
+        L->cross_slot[last] = i + 1u;
+        L->cross_slot[a] = 0;
+    }
+}
+
+Status ledger_deposit(Ledger *L, AccountId a, Quote amount)
+{
+    if (!valid(L, a) || amount <= 0) return STATUS_INVALID;
+    Quote c = 0, d = 0;
+    if (!money_add(L->cash[a], amount, &c) || !money_add(L->deposits, amount, &d)) return STATUS_OVERFLOW;
+    L->cash[a] = c;
+    L->deposits = d;
+    return STATUS_OK;
+}
+
+Status ledger_withdraw(Ledger *L, AccountId a, Quote amount, Ticks mark)
+{
+    if (!valid(L, a) || amount <= 0) return STATUS_INVALID;
+    if (amount > ledger_available(L, a, mark)) return STATUS_REJECTED;
+    L->cash[a] -= amount;
+    L->withdrawals += amount;
+    return STATUS_OK;
+}
+
+static Status move_to_margin(Ledger *L, AccountId a, Quote amount)
+{
+    if (!valid(L, a) || amount < 0 || L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    if (amount > L->cash[a]) return STATUS_REJECTED;
+    L->cash[a] -= amount;
+    L->iso_margin[a] += amount;
+    refresh(L, a);
+    return STATUS_OK;
+}
+
+Status ledger_assign_margin(Ledger *L, AccountId a, Quote amount) { return move_to_margin(L, a, amount); }
+
+Status ledger_add_margin(Ledger *L, AccountId a, Quote amount)
+{
+    if (valid(L, a) && L->qty[a] == 0) return STATUS_REJECTED; /* top-ups need an open position */
+    return move_to_margin(L, a, amount);
+}
+
+Status ledger_remove_margin(Ledger *L, AccountId a, Quote amount, Ticks mark)
+{
+    if (!valid(L, a) || amount <= 0 || L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    if (amount > L->iso_margin[a]) return STATUS_REJECTED;
+    Quote rest = L->iso_margin[a] - amount;
+    if (L->qty[a] != 0) {
+        Quote upnl = ledger_unrealized_pnl(L, a, mark);
+        Quote im = margin_initial(money_notional(mark, L->qty[a]), L->leverage[a]);
+        if (rest + (upnl < 0 ? upnl : 0) < im) return STATUS_REJECTED;
+    }
+    L->iso_margin[a] = rest;
+    L->cash[a] += amount;
+    refresh(L, a);
+    return STATUS_OK;
+}
+
+/* The fill without the refresh, shared by apply_fill and transfer_position. Checks every product first so that a
+ * refusal leaves the account untouched. */
+static Status fill_raw(Ledger *L, AccountId a, Side side, Ticks price, Lots qty, Quote fee, LedgerFillResult *r)
+{
+    *r = (LedgerFillResult){0};
+    Lots q0 = L->qty[a];
+    Lots aq = q0 < 0 ? -q0 : q0;
+    bool buy = side == SIDE_BUY;
+    Lots closed = (q0 > 0 && !buy) || (q0 < 0 && buy) ? (qty < aq ? qty : aq) : 0;
+    Lots opened = qty - closed;
+    Quote proceeds = 0, open_cost = 0, share = L->entry_cost[a], rel = L->iso_margin[a];
+    if (!money_mul(price, closed, &proceeds) || !money_mul(price, opened, &open_cost)) return STATUS_OVERFLOW;
+    if (closed > 0 && closed < aq) {
+        /* Floor on the removed share: the sub-unit remainder stays with the lots still open. */
+        if (!money_mul_div(L->entry_cost[a], closed, aq, ROUND_FLOOR, &share)) return STATUS_OVERFLOW;
+        if (!money_mul_div(L->iso_margin[a], closed, aq, ROUND_TRUNC, &rel)) return STATUS_OVERFLOW;
+    }
+    Quote new_cost = 0;
+    if (closed > 0) {
+        r->realized_pnl = q0 > 0 ? proceeds - share : share - proceeds;
+        r->cost_removed = share;
+        r->margin_released = L->iso_margin[a] == 0 ? 0 : rel;
+        if (!money_add(L->entry_cost[a] - share, open_cost, &new_cost)) return STATUS_OVERFLOW;
+    } else if (!money_add(L->entry_cost[a], open_cost, &new_cost)) {
+        return STATUS_OVERFLOW;
+    }
+    Quote new_cash = 0;
+    if (!money_add(L->cash[a], r->realized_pnl + r->margin_released, &new_cash) ||
+        !money_add(new_cash, -fee, &new_cash))
+        return STATUS_OVERFLOW;
+
+    if (closed > 0) {
+        if (q0 > 0) L->oi_long -= closed;
+        else L->oi_short -= closed;
+        q0 += q0 > 0 ? -closed : closed;
+        L->iso_margin[a] -= r->margin_released;
+    }
+    if (opened > 0) {
+        q0 += buy ? opened : -opened;
+        if (buy) L->oi_long += opened;
+        else L->oi_short += opened;
+    }
+    L->qty[a] = q0;
+    L->entry_cost[a] = new_cost;
+    L->cash[a] = new_cash;
+    L->fee_account += fee;
+    r->closed = closed;
+    r->opened = opened;
+    r->fee = fee;
+    r->qty_after = q0;
+    return STATUS_OK;
+}
+
+Status ledger_apply_fill(Ledger *L, AccountId a, Side side, Ticks price, Lots qty, Quote fee, LedgerFillResult *out)
+{
+    if (!valid(L, a) || price <= 0 || qty <= 0 || (side != SIDE_BUY && side != SIDE_SELL)) return STATUS_INVALID;
+    LedgerFillResult r;
+    Status s = fill_raw(L, a, side, price, qty, fee, &r);
+    if (s != STATUS_OK) return s;
+    refresh(L, a);
+    if (out) *out = r;
+    return STATUS_OK;
+}
+
+Status ledger_transfer_position(Ledger *L, AccountId from, AccountId to, Lots qty, Ticks price,
+                                LedgerFillResult *out_from, LedgerFillResult *out_to)
+{
+    if (!valid(L, from) || !valid(L, to) || from == to || qty <= 0 || price <= 0) return STATUS_INVALID;
+    Lots q = L->qty[from];
+    if (q == 0 || qty > abs_q(q)) return STATUS_INVALID;
+    Side from_side = q > 0 ? SIDE_SELL : SIDE_BUY;
+    Side to_side = q > 0 ? SIDE_BUY : SIDE_SELL;
+    /* Check the receiving side's products before touching anything (the giving side only reduces). */
+    Quote notional = 0;
+    if (!money_mul(price, qty, &notional) || !money_add(L->entry_cost[to], notional, &notional))
+        return STATUS_OVERFLOW;
+    LedgerFillResult rf, rt;
+    Status s = fill_raw(L, from, from_side, price, qty, 0, &rf);
+    if (s != STATUS_OK) return s;
+    s = fill_raw(L, to, to_side, price, qty, 0, &rt);
+    CASCADE_ASSERT(s == STATUS_OK);
+    refresh(L, from);
+    refresh(L, to);
+    if (out_from) *out_from = rf;
+    if (out_to) *out_to = rt;
+    return STATUS_OK;
+}
+
+Status ledger_apply_funding(Ledger *L, int64_t rate_e8, Ticks mark, LedgerFundingResult *out)
+{
+    if (mark <= 0 || rate_e8 <= -FUNDING_RATE_ONE_E8 || rate_e8 >= FUNDING_RATE_ONE_E8) return STATUS_INVALID;
+    LedgerFundingResult r = {0};
+    if (rate_e8 != 0) {
+        bool longs_pay = rate_e8 > 0;
+        /* First pass: every notional must fit, so that an overflow leaves the ledger untouched. The payment itself
+         * cannot overflow: |rate| < 1, so it is at most the notional. */
+        for (AccountId a = 0; a < L->count; a++) {
+            Quote n = 0;
+            if (L->qty[a] != 0 && !money_mul(mark, abs_q(L->qty[a]), &n)) return STATUS_OVERFLOW;
+        }
+        for (AccountId a = 0; a < L->count; a++) {
+            Lots q = L->qty[a];
+            if (q == 0) continue;
+            bool pays = (q > 0) == longs_pay;
+            Quote amt = funding_payment(money_notional(mark, abs_q(q)), rate_e8, pays); /* payers up, receivers down */
+            Quote delta = pays ? -amt : amt;
+            if (L->mode[a] == MARGIN_MODE_ISOLATED) {
+                L->iso_margin[a] += delta; /* may go below 0: the index then shows the position as crossed */
+                refresh(L, a);
+            } else {
+                L->cash[a] += delta;
+            }
+            if (pays) { r.paid += amt; r.payers++; }
+            else { r.received += amt; r.receivers++; }
+        }
+        r.to_fee = r.paid - r.received;
+        L->fee_account += r.to_fee;
+    }
+    if (out) *out = r;
+    return STATUS_OK;
+}
+
+/* Tracks the lowest balance the fund has had after any change (QUOTE_MAX until the first change). */
+static void fund_changed(Ledger *L)
+{
+    if (L->insurance_fund < L->fund_min) L->fund_min = L->insurance_fund;
+}
+
+Status ledger_fund_deposit(Ledger *L, Quote amount)
+{
+    if (amount <= 0) return STATUS_INVALID;
+    Quote f = 0, d = 0;
+    if (!money_add(L->insurance_fund, amount, &f) || !money_add(L->fund_deposits, amount, &d)) return STATUS_OVERFLOW;
+    L->insurance_fund = f;
+    L->fund_deposits = d;
+    fund_changed(L);
+    return STATUS_OK;
+}
+
+Status ledger_to_fund(Ledger *L, AccountId a, LedgerSource from, Quote amount)
+{
+    if (!valid(L, a) || amount < 0) return STATUS_INVALID;
+    if (from == LEDGER_FROM_MARGIN && L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    Quote *src = from == LEDGER_FROM_MARGIN ? &L->iso_margin[a] : &L->cash[a];
+    if (amount > *src) return STATUS_REJECTED;
+    *src -= amount;
+    L->insurance_fund += amount;
+    fund_changed(L);
+    if (from == LEDGER_FROM_MARGIN) refresh(L, a);
+    return STATUS_OK;
+}
+
+Status ledger_fund_pay(Ledger *L, AccountId a, Quote amount)
+{
+    if (!valid(L, a) || amount < 0) return STATUS_INVALID;
+    if (amount > L->insurance_fund) return STATUS_REJECTED;
+    L->insurance_fund -= amount;
+    L->cash[a] += amount;
+    fund_changed(L);
+    return STATUS_OK;
+}
+
+Status ledger_cover_deficit(Ledger *L, AccountId a, bool use_fund, LedgerDeficitResult *out)
+{
+    if (!valid(L, a)) return STATUS_INVALID;
+    if (L->qty[a] != 0) return STATUS_REJECTED;
+    LedgerDeficitResult r = {0};
+    /* Leftover isolated margin of a flat account (assigned before a fill that never came) joins cash first. */
+    L->cash[a] += L->iso_margin[a];
+    L->iso_margin[a] = 0;
+    if (L->cash[a] < 0) {
+        r.deficit = -L->cash[a];
+        if (use_fund && L->insurance_fund > 0) r.from_fund = r.deficit < L->insurance_fund ? r.deficit : L->insurance_fund;
+        r.bad_debt = r.deficit - r.from_fund;
+        L->insurance_fund -= r.from_fund;
+        L->bad_debt += r.bad_debt;
+        L->cash[a] = 0;
+        fund_changed(L);
+    }
+    if (out) *out = r;
+    return STATUS_OK;
+}
+
+Lots ledger_qty(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->qty[a]; }
+Quote ledger_entry_cost(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->entry_cost[a]; }
+Quote ledger_cash(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->cash[a]; }
+Quote ledger_isolated_margin(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->iso_margin[a]; }
+MarginMode ledger_mode(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return (MarginMode)L->mode[a]; }
+int32_t ledger_leverage(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->leverage[a]; }
+Ticks ledger_liq_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->liq_price[a]; }
+Ticks ledger_bankruptcy_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->bankrupt_price[a]; }
+
+Quote ledger_unrealized_pnl(const Ledger *L, AccountId a, Ticks mark)
+{
+    CASCADE_ASSERT(valid(L, a));
+    if (L->qty[a] == 0) return 0;
+    return margin_balance(L->qty[a], L->entry_cost[a], 0, mark);
+}
+
+Quote ledger_margin_balance(const Ledger *L, AccountId a, Ticks mark)
+{
+    Quote base = L->mode[a] == MARGIN_MODE_ISOLATED ? L->iso_margin[a] : L->cash[a];
+    return base + ledger_unrealized_pnl(L, a, mark);
+}
+
+Quote ledger_maintenance(const Ledger *L, AccountId a, Ticks mark)
+{
+    CASCADE_ASSERT(valid(L, a));
+    if (L->qty[a] == 0) return 0;
+    return margin_maintenance(&L->table, money_notional(mark, L->qty[a]));
+}
+
+bool ledger_is_liquidatable(const Ledger *L, AccountId a, Ticks mark)
+{
+    if (L->qty[a] == 0) return false;
+    return ledger_margin_balance(L, a, mark) <= ledger_maintenance(L, a, mark);
+}
+
+Quote ledger_available(const Ledger *L, AccountId a, Ticks mark)
+{
+    CASCADE_ASSERT(valid(L, a));
+    if (L->mode[a] == MARGIN_MODE_ISOLATED || L->qty[a] == 0) return L->cash[a];
+    Quote upnl = ledger_unrealized_pnl(L, a, mark);
+    Quote im = margin_initial(money_notional(mark, L->qty[a]), L->leverage[a]);
+    return L->cash[a] + (upnl < 0 ? upnl : 0) - im;
+}
+
+double ledger_effective_leverage(const Ledger *L, AccountId a, Ticks mark)
+{
+    if (L->qty[a] == 0) return 0.0;
+    Quote mb = ledger_margin_balance(L, a, mark);
+    if (mb <= 0) return LEDGER_MAX_RANK_LEVERAGE;
+    return (double)abs_q(money_notional(mark, L->qty[a])) / (double)mb;
+}
+
+double ledger_pnl_pct(const Ledger *L, AccountId a, Ticks mark)
+{
+    if (L->qty[a] == 0 || L->entry_cost[a] == 0) return 0.0;
+    return (double)ledger_unrealized_pnl(L, a, mark) / (double)L->entry_cost[a];
+}
+
+double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
+{
+    double pct = ledger_pnl_pct(L, a, mark);
+    double lev = ledger_effective_leverage(L, a, mark);
+    if (pct > 0.0) return pct * lev;
+    return lev > 0.0 ? pct / lev : pct;
+}
+
+static int adl_cmp(const void *pa, const void *pb)
+{
+    const LedgerAdlItem *x = pa, *y = pb;
+    if (x->rank != y->rank) return x->rank > y->rank ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+}
+
+uint32_t ledger_adl_queue(Ledger *L, Side holders, Ticks mark, AccountId *out, uint32_t cap, uint32_t *total)
+{
+    uint32_t n = 0;
+    for (AccountId a = 0; a < L->count; a++) {
+        Lots q = L->qty[a];
+        if (q == 0 || (q > 0) != (holders == SIDE_BUY)) continue;
+        L->adl_scratch[n++] = (LedgerAdlItem){ledger_adl_rank(L, a, mark), a};
+    }
+    qsort(L->adl_scratch, n, sizeof *L->adl_scratch, adl_cmp);
+    uint32_t w = n < cap ? n : cap;
+    for (uint32_t i = 0; i < w; i++) out[i] = L->adl_scratch[i].id;
+    if (total) *total = n;
+    return w;
+}
+
+const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count)
+{
+    *count = L->cross_count;
+    return L->cross;
+}
+
+LiqIndex *ledger_liqindex(Ledger *L) { return &L->liq; }
+Quote ledger_fee_account(const Ledger *L) { return L->fee_account; }
+Quote ledger_insurance_fund(const Ledger *L) { return L->insurance_fund; }
+Quote ledger_fund_min(const Ledger *L) { return L->fund_min < L->insurance_fund ? L->fund_min : L->insurance_fund; }
+Quote ledger_bad_debt(const Ledger *L) { return L->bad_debt; }
+Lots ledger_oi_long(const Ledger *L) { return L->oi_long; }
+Lots ledger_oi_short(const Ledger *L) { return L->oi_short; }
+
+static Status bad(char *why, size_t cap, const char *msg, long long a, long long x, long long y)
+{
+    if (why && cap) snprintf(why, cap, "ledger: %s (account %lld: %lld vs %lld)", msg, a, x, y);
+    return STATUS_INVALID;
+}
+
+Status ledger_check(const Ledger *L, char *why, size_t why_cap)
+{
+    Wide sum = 0;
+    Lots longs = 0, shorts = 0;
+    uint32_t iso_open = 0, cross_open = 0;
+    for (AccountId a = 0; a < L->count; a++) {
+        Lots q = L->qty[a];
+        Quote c = L->entry_cost[a];
+        if (c < 0 || (q == 0) != (c == 0)) return bad(why, why_cap, "entry cost vs qty", a, c, q);
+        sum += (Wide)L->cash[a] + L->iso_margin[a] - (q >= 0 ? c : -c);
+        if (q > 0) longs += q;
+        else shorts -= q;
+        if (L->mode[a] == MARGIN_MODE_ISOLATED) {
+            Side side;
+            Ticks lp;
+            bool indexed = liqindex_get(&L->liq, a, &side, &lp);
+            if (q == 0) {
+                if (indexed) return bad(why, why_cap, "flat isolated account indexed", a, 0, 0);
+                if (L->liq_price[a] != 0 || L->bankrupt_price[a] != 0)
+                    return bad(why, why_cap, "flat account has prices", a, L->liq_price[a], L->bankrupt_price[a]);
+                continue;
+            }
+            iso_open++;
+            Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->iso_margin[a]);
+            Ticks want_bp = margin_bankruptcy_price(q, c, L->iso_margin[a]);
+            if (L->liq_price[a] != want_lp) return bad(why, why_cap, "stale liquidation price", a, L->liq_price[a], want_lp);
+            if (L->bankrupt_price[a] != want_bp)
+                return bad(why, why_cap, "stale bankruptcy price", a, L->bankrupt_price[a], want_bp);
+            if (!indexed) return bad(why, why_cap, "isolated position not indexed", a, q, 0);
+            if (lp != want_lp || (side == SIDE_BUY) != (q > 0))
+                return bad(why, why_cap, "index entry differs", a, lp, want_lp);
+        } else {
+            if (liqindex_get(&L->liq, a, NULL, NULL)) return bad(why, why_cap, "cross account indexed", a, 0, 0);
+            if (L->iso_margin[a] != 0) return bad(why, why_cap, "cross account with isolated margin", a, L->iso_margin[a], 0);
+            uint32_t slot = L->cross_slot[a];
+            if ((q != 0) != (slot != 0)) return bad(why, why_cap, "cross list membership", a, q, slot);
+            if (slot != 0) {
+                if (slot > L->cross_count || L->cross[slot - 1u] != a)
+                    return bad(why, why_cap, "cross list back-pointer", a, slot, L->cross_count);
+                cross_open++;
+            }
+        }
+    }
+    if (cross_open != L->cross_count) return bad(why, why_cap, "cross list size", -1, cross_open, L->cross_count);
+    uint32_t indexed = liqindex_count(&L->liq, SIDE_BUY) + liqindex_count(&L->liq, SIDE_SELL);
+    if (indexed != iso_open) return bad(why, why_cap, "index size", -1, indexed, iso_open);
+    if (longs != shorts) return bad(why, why_cap, "long lots != short lots", -1, longs, shorts);
+    if (longs != L->oi_long || shorts != L->oi_short) return bad(why, why_cap, "open interest", -1, L->oi_long, longs);
+    if (L->fund_min != QUOTE_MAX && L->fund_min > L->insurance_fund)
+        return bad(why, why_cap, "fund minimum", -1, L->fund_min, L->insurance_fund);
+    if (L->bad_debt < 0) return bad(why, why_cap, "negative bad debt", -1, L->bad_debt, 0);
+    sum += (Wide)L->fee_account + L->insurance_fund - L->bad_debt;
+    Wide want = (Wide)L->deposits - L->withdrawals + L->fund_deposits;
+    if (sum != want) return bad(why, why_cap, "conservation", -1, (long long)(sum - want), 0);
+    char sub[160];
+    if (liqindex_validate(&L->liq, sub, sizeof sub) != STATUS_OK) {
+        if (why && why_cap) snprintf(why, why_cap, "%s", sub);
+        return STATUS_INVALID;
+    }
+    return STATUS_OK;
+}

@@ -1,0 +1,203 @@
+/* Accounting of one perpetual venue (one contract): wallets, positions, isolated margin, fees, insurance fund,
+ * bad debt, funding, and the liquidation-price index (MODEL.md 3.3-3.5; LITERATURE.md C1, C2, C4, C6).
+ * Design notes and the identities it keeps: docs/ledger.md.
+ *
+ * Accounts are dense indices (AccountId 0, 1, ...) into parallel arrays; hot fields (qty, entry cost, isolated
+ * margin, liquidation price) apart from cold ones (cash, bankruptcy price, mode, leverage). Arrays grow by
+ * doubling in ledger_add_account; nothing else allocates (fills, funding, margin moves never do).
+ *
+ * Position: signed qty (long > 0) and entry_cost = exact sum of price x qty over the open lots (>= 0), so the
+ * average entry price is entry_cost / |qty| and no rounding happens on opening. Reducing removes the share
+ * floor(entry_cost x closed / |qty|) (the sub-unit remainder stays with the remaining lots; a full close removes
+ * everything), and an isolated position releases floor-toward-zero(margin x closed / |qty|) of its margin.
+ *
+ * Conservation (ledger_check, exact, between complete trades):
+ *   sum_a (cash + isolated_margin - signed_cost) + fee_account + insurance_fund - bad_debt
+ *       == deposits - withdrawals + fund_deposits,      signed_cost = +entry_cost (long), -entry_cost (short).
+ *
+ * Errors: user-level refusals (not enough cash, margin below requirement) are STATUS_REJECTED; bad arguments are
+ * STATUS_INVALID; products that do not fit in int64 STATUS_OVERFLOW. Nothing prints. */
+#ifndef CASCADE_LEDGER_H
+#define CASCADE_LEDGER_H
+
+#include "book.h"
+#include "liqindex.h"
+#include "margin.h"
+#include "money.h"
+#include "status.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum MarginMode { MARGIN_MODE_ISOLATED = 0, MARGIN_MODE_CROSS = 1 } MarginMode;
+
+/* Where an amount taken for the insurance fund comes from. */
+typedef enum LedgerSource { LEDGER_FROM_CASH = 0, LEDGER_FROM_MARGIN = 1 } LedgerSource;
+
+
+typedef struct LedgerDef {
+    MarginTable table;     /* tier table for maintenance margin and liquidation prices */
+    uint32_t capacity;     /* initial account capacity (grows by doubling) */
+} LedgerDef;
+
+typedef struct LedgerFillResult {
+    Lots closed;          /* lots that reduced the existing position */
+    Lots opened;          /* lots that opened or increased a position (after a flip: the new side) */
+    Quote realized_pnl;   /* to cash: long price*closed - cost share; short cost share - price*closed */
+    Quote cost_removed;   /* entry-cost share removed by the closed lots */
+    Quote margin_released;/* isolated margin moved back to cash by the closed lots */
+    Quote fee;            /* moved from cash to the fee account (negative: rebate) */
+    Lots qty_after;       /* signed position after the fill */
+} LedgerFillResult;
+
+typedef struct LedgerFundingResult {
+    Quote paid;           /* sum of payers' amounts (each rounded up) */
+    Quote received;       /* sum of receivers' amounts (each rounded down) */
+    Quote to_fee;         /* paid - received, credited to the fee account */
+    uint32_t payers, receivers;
+} LedgerFundingResult;
+
+typedef struct LedgerDeficitResult {
+    Quote deficit;        /* the negative balance found (as a positive amount), 0 if none */
+    Quote from_fund;      /* covered by the insurance fund */
+    Quote bad_debt;       /* recorded as bad debt */
+} LedgerDeficitResult;
+
+typedef struct LedgerAdlItem {
+    double rank;
+    AccountId id;
+} LedgerAdlItem;
+
+typedef struct Ledger {
+    MarginTable table;
+    uint32_t count, cap;
+    /* hot, per account */
+    Lots *qty;
+    Quote *entry_cost;
+    Quote *iso_margin;
+    Ticks *liq_price;       /* isolated open positions only; 0 otherwise */
+    /* cold, per account */
+    Quote *cash;
+    Ticks *bankrupt_price;  /* isolated open positions only; 0 otherwise */
+    int32_t *leverage;
+    uint8_t *mode;          /* MarginMode */
+    uint32_t *cross_slot;   /* index + 1 into cross[], 0 when not listed */
+    /* cross accounts with an open position, unordered (swap-remove) */
+    AccountId *cross;
+    uint32_t cross_count;
+    LiqIndex liq;
+    LedgerAdlItem *adl_scratch; /* capacity cap, used by ledger_adl_queue */
+    /* venue pools and running totals */
+    Quote fee_account;
+    Quote insurance_fund;
+    Quote fund_min;         /* lowest insurance fund balance seen after a change; QUOTE_MAX before */
+    Quote bad_debt;
+    Quote deposits, withdrawals, fund_deposits;
+    Lots oi_long, oi_short; /* open interest: total long lots, total short lots */
+} Ledger;
+
+/* Binance BTCUSDT tier table in BTCUSDT test units (1 quote = 0.0001 USDT), capacity 64. */
+LedgerDef ledger_default_def(void);
+/* Empty ledger; STATUS_INVALID if the table fails margin_table_validate, STATUS_NOMEM on allocation failure. */
+Status ledger_init(Ledger *L, const LedgerDef *def);
+/* Releases every array. */
+void ledger_fini(Ledger *L);
+
+/* New account with zero cash and no position; leverage in [1, max leverage of the first tier]. */
+Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountId *out);
+/* Changes the leverage used for initial margin (existing margin is not moved). */
+Status ledger_set_leverage(Ledger *L, AccountId a, int32_t leverage);
+uint32_t ledger_account_count(const Ledger *L);
+
+/* Adds amount > 0 to cash. */
+Status ledger_deposit(Ledger *L, AccountId a, Quote amount);
+/* Removes 0 < amount <= ledger_available(a, mark) from cash; STATUS_REJECTED otherwise. */
+Status ledger_withdraw(Ledger *L, AccountId a, Quote amount, Ticks mark);
+
+/* Isolated: moves amount >= 0 from cash to the position's isolated margin (the venue on opening/increasing). */
+Status ledger_assign_margin(Ledger *L, AccountId a, Quote amount);
+/* Isolated: the user's top-up of an open position; same movement as assign. */
+Status ledger_add_margin(Ledger *L, AccountId a, Quote amount);
+/* Isolated: moves amount > 0 from isolated margin back to cash, only if afterwards
+ * margin + min(0, upnl(mark)) >= initial margin of |qty| x mark at the account's leverage; else STATUS_REJECTED. */
+Status ledger_remove_margin(Ledger *L, AccountId a, Quote amount, Ticks mark);
+
+/* One execution for account a: side SIDE_BUY adds qty lots, SIDE_SELL removes them; price > 0, qty > 0.
+ * Reduce first (realized PnL and released margin to cash), then open the rest; fee from cash to the fee account.
+ * out may be NULL. */
+Status ledger_apply_fill(Ledger *L, AccountId a, Side side, Ticks price, Lots qty, Quote fee, LedgerFillResult *out);
+/* Moves 0 < qty <= |position of from| lots of from's position to `to` at price: from trades against the position
+ * direction, to in it; exactly two fills without fees (ADL at the bankruptcy price, backstop takeovers).
+ * Either result pointer may be NULL. */
+Status ledger_transfer_position(Ledger *L, AccountId from, AccountId to, Lots qty, Ticks price,
+                                LedgerFillResult *out_from, LedgerFillResult *out_to);
+
+/* Funding for every open position: payment = ceil/floor(|qty| x mark x |rate_e8| / 1e8); rate > 0: longs pay,
+ * shorts receive (rate < 0: the reverse). Payers round up, receivers down, the difference to the fee account.
+ * Isolated positions pay/receive through isolated margin (their liquidation price moves), cross through cash. */
+Status ledger_apply_funding(Ledger *L, int64_t rate_e8, Ticks mark, LedgerFundingResult *out);
+
+/* Insurance fund: outside money paid in (counted in fund_deposits). */
+Status ledger_fund_deposit(Ledger *L, Quote amount);
+/* Moves 0 <= amount <= source balance from the account's cash or isolated margin to the insurance fund. */
+Status ledger_to_fund(Ledger *L, AccountId a, LedgerSource from, Quote amount);
+/* Pays 0 <= amount <= fund balance from the insurance fund to the account's cash. */
+Status ledger_fund_pay(Ledger *L, AccountId a, Quote amount);
+/* For an account without a position whose cash (plus leftover isolated margin) is negative: covers the deficit
+ * from the fund as far as it goes (use_fund) and records the rest as bad debt; the account ends at 0.
+ * No-op (zero result) when the balance is >= 0. STATUS_REJECTED when the account still holds a position. */
+Status ledger_cover_deficit(Ledger *L, AccountId a, bool use_fund, LedgerDeficitResult *out);
+
+/* Per-account reads. */
+Lots ledger_qty(const Ledger *L, AccountId a);
+Quote ledger_entry_cost(const Ledger *L, AccountId a);
+Quote ledger_cash(const Ledger *L, AccountId a);
+Quote ledger_isolated_margin(const Ledger *L, AccountId a);
+MarginMode ledger_mode(const Ledger *L, AccountId a);
+int32_t ledger_leverage(const Ledger *L, AccountId a);
+/* Isolated open position's liquidation price (MARGIN_NO_LIQ_* when none); 0 for cross or flat. */
+Ticks ledger_liq_price(const Ledger *L, AccountId a);
+/* Isolated open position's bankruptcy price; 0 for cross or flat. */
+Ticks ledger_bankruptcy_price(const Ledger *L, AccountId a);
+
+/* Margin queries at price mark. */
+Quote ledger_unrealized_pnl(const Ledger *L, AccountId a, Ticks mark);
+/* Cross: cash + upnl; isolated: isolated margin + upnl. */
+Quote ledger_margin_balance(const Ledger *L, AccountId a, Ticks mark);
+/* margin_maintenance of |qty| x mark under the ledger's table (0 when flat). */
+Quote ledger_maintenance(const Ledger *L, AccountId a, Ticks mark);
+/* Position open and margin balance <= maintenance. */
+bool ledger_is_liquidatable(const Ledger *L, AccountId a, Ticks mark);
+/* Cross: cash + min(0, upnl) - initial margin of |qty| x mark; isolated: cash. */
+Quote ledger_available(const Ledger *L, AccountId a, Ticks mark);
+/* |qty| x mark / margin balance (BitMEX); 0 when flat, 1e18 when the margin balance is <= 0. */
+double ledger_effective_leverage(const Ledger *L, AccountId a, Ticks mark);
+/* upnl / entry_cost (BitMEX PnL%, as a fraction); 0 when flat. */
+double ledger_pnl_pct(const Ledger *L, AccountId a, Ticks mark);
+/* BitMEX ADL rank (LITERATURE.md C6): pnl% x eff. leverage if pnl% > 0, pnl% / eff. leverage otherwise. */
+double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark);
+/* Accounts holding positions on `holders` (SIDE_BUY = longs, SIDE_SELL = shorts), highest ADL rank first, ties by
+ * smaller id; writes min(cap, total) ids, returns that number; *total (may be NULL) receives all holders. */
+uint32_t ledger_adl_queue(Ledger *L, Side holders, Ticks mark, AccountId *out, uint32_t cap, uint32_t *total);
+
+/* Cross accounts with open positions (unordered); *count receives their number. Valid until the next mutation. */
+const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count);
+/* The liquidation-price index of the isolated open positions (for the liquidation engine's collect/peek). */
+LiqIndex *ledger_liqindex(Ledger *L);
+
+/* Venue totals. */
+Quote ledger_fee_account(const Ledger *L);
+Quote ledger_insurance_fund(const Ledger *L);
+/* Lowest insurance fund balance seen (the current balance if it never changed). */
+Quote ledger_fund_min(const Ledger *L);
+Quote ledger_bad_debt(const Ledger *L);
+Lots ledger_oi_long(const Ledger *L);
+Lots ledger_oi_short(const Ledger *L);
+
+/* Conservation identity, open-interest balance, stored liquidation/bankruptcy prices against a fresh computation,
+ * and that the index and the cross list hold exactly the positions they should. STATUS_INVALID with a reason.
+ * O(n); holds between complete trades (after both sides' fills). */
+Status ledger_check(const Ledger *L, char *why, size_t why_cap);
+
+#endif
