@@ -1,5 +1,4 @@
 /* core_evq: the (time, seq) event queue (core/evq.h). */
-#define _POSIX_C_SOURCE 200809L /* fork/waitpid for the misuse test */
 
 #include "test_suites.h"
 #include "test_util.h"
@@ -14,22 +13,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs fn in a forked child with stderr silenced; true if it died by SIGABRT (a CASCADE_ASSERT). */
-static int dies_by_assert(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) return 0;
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 2);
-        fn();
-        _exit(0);
-    }
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) return 0;
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
 
 static EvqHandle push(Evq *q, SimTime t, uint64_t data)
 {
@@ -208,7 +191,7 @@ static void push_into_past(void)
     evq_fini(&q);
 }
 
-static void evq_push_into_past_asserts(void) { CHECK(dies_by_assert(push_into_past)); }
+static void evq_push_into_past_asserts(void) { CHECK(test_dies_by_assert(push_into_past)); }
 
 static void evq_no_allocation_once_warm(void)
 {

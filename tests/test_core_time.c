@@ -1,5 +1,4 @@
 /* core_time: ISO timestamps, durations and the UTC calendar (core/simtime.h). */
-#define _POSIX_C_SOURCE 200809L /* fork/waitpid for the misuse test */
 
 #include "test_suites.h"
 #include "test_util.h"
@@ -24,22 +23,6 @@
 #define D_2025_10_10 INT64_C(20371)
 #define T_2025_10_10 (D_2025_10_10 * DAY)
 
-/* Runs fn in a forked child with stderr silenced; true if it died by SIGABRT (a CASCADE_ASSERT). */
-static int dies_by_assert(void (*fn)(void))
-{
-    fflush(NULL);
-    pid_t pid = fork();
-    if (pid < 0) return 0;
-    if (pid == 0) {
-        int devnull = open("/dev/null", O_WRONLY);
-        if (devnull >= 0) dup2(devnull, 2);
-        fn();
-        _exit(0);
-    }
-    int status = 0;
-    if (waitpid(pid, &status, 0) != pid) return 0;
-    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
-}
 
 static SimTime iso(const char *s)
 {
@@ -186,8 +169,8 @@ static void funding_zero(void) { (void)simtime_next_funding(0, 0); }
 
 static void time_next_funding_rejects_bad_interval(void)
 {
-    CHECK(dies_by_assert(funding_7h)); /* 7h does not divide 24h */
-    CHECK(dies_by_assert(funding_zero));
+    CHECK(test_dies_by_assert(funding_7h)); /* 7h does not divide 24h */
+    CHECK(test_dies_by_assert(funding_zero));
 }
 
 /* ---- ISO 8601 --------------------------------------------------------------------------------------------------- */

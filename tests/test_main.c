@@ -9,6 +9,10 @@
 #include "alloc.h"
 
 #include <CUnit/Basic.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +45,22 @@ void test_add_suite(const char *name, const TestCase *cases, size_t count)
             exit(2);
         }
     }
+}
+
+int test_dies_by_assert(void (*fn)(void))
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return 0;
+    if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, 2);
+        fn();
+        _exit(0);
+    }
+    int status = 0;
+    if (waitpid(pid, &status, 0) != pid) return 0;
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
 void test__check_i64(int ok, int64_t actual, int64_t expected, const char *op, const char *actual_expr,

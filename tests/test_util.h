@@ -19,6 +19,9 @@ typedef struct TestCase {
 #define TEST_CASE(fn) { #fn, fn }
 #define TEST_COUNT(arr) (sizeof(arr) / sizeof((arr)[0]))
 
+/* Runs fn in a forked child with stderr silenced; true if it died by SIGABRT (a CASCADE_ASSERT): misuse tests. */
+int test_dies_by_assert(void (*fn)(void));
+
 /* Adds suite `name` with the given cases; each case is checked for leaks against core/alloc's counters. */
 void test_add_suite(const char *name, const TestCase *cases, size_t count);
 
