@@ -85,3 +85,8 @@ Quote money_bps(Quote amount, int64_t bps, Rounding r)
     CASCADE_ASSERT(money_mul_div(amount, bps, 10000, r, &v));
     return v;
 }
+
+Quote money_fee(Quote notional, int32_t bps)
+{
+    return money_bps(notional, bps, bps >= 0 ? ROUND_CEIL : ROUND_TRUNC);
+}

@@ -43,5 +43,8 @@ bool money_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out);
 Quote money_notional(Ticks price, Lots qty);
 /* amount * bps / 10000 rounded as asked (fees, rates given in basis points); asserts on overflow. */
 Quote money_bps(Quote amount, int64_t bps, Rounding r);
+/* A trading fee of bps basis points on notional >= 0, rounded in the venue's favour: a fee (bps > 0) up, a rebate
+ * (bps < 0, a negative result) toward zero. Every venue charges fees through this one function. */
+Quote money_fee(Quote notional, int32_t bps);
 
 #endif

@@ -159,6 +159,16 @@ static void refresh(Ledger *L, AccountId a)
     }
 }
 
+Status ledger_set_table(Ledger *L, const MarginTable *table)
+{
+    if (margin_table_validate(table, NULL, 0) != STATUS_OK) return STATUS_INVALID;
+    L->table = *table;
+    for (AccountId a = 0; a < L->count; a++) {
+        if (L->mode[a] == MARGIN_MODE_ISOLATED && L->qty[a] != 0) refresh(L, a);
+    }
+    return STATUS_OK;
+}
+
 Status ledger_deposit(Ledger *L, AccountId a, Quote amount)
 {
     if (!valid(L, a) || amount <= 0) return STATUS_INVALID;

@@ -106,6 +106,9 @@ void ledger_fini(Ledger *L);
 
 /* New account with zero cash and no position; leverage in [1, max leverage of the first tier]. */
 Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountId *out);
+/* Replaces the tier table (dynamic maintenance margin) and recomputes every isolated liquidation and bankruptcy
+ * price and the index: O(n log n). STATUS_INVALID (nothing changed) if the table fails margin_table_validate. */
+Status ledger_set_table(Ledger *L, const MarginTable *table);
 /* Changes the leverage used for initial margin (existing margin is not moved). */
 Status ledger_set_leverage(Ledger *L, AccountId a, int32_t leverage);
 uint32_t ledger_account_count(const Ledger *L);

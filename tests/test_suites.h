@@ -19,8 +19,13 @@
     X(market_index)            \
     X(market_mark)             \
     X(market_funding)          \
+    X(market_order_table)      \
+    X(market_spot)             \
+    X(market_perp)             \
+    X(market_perp_liq)         \
     X(sim_output)              \
-    X(sim_demo)
+    X(sim_demo)                \
+    X(sim_metrics)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)

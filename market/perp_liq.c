@@ -1,0 +1,516 @@
+/* The liquidation engine of the perpetual venue (MODEL.md 3.5; LITERATURE.md C5-C7). Mechanics: docs/perp.md.
+ *
+ * Design. A liquidation is a takeover: when a mark update finds an account at or below maintenance, the venue
+ * cancels the account's orders, charges the liquidation fee from its remaining margin to the insurance fund, and
+ * moves the position (all of it, or a partial slice) into a fresh internal "engine" account at the bankruptcy
+ * price (Binance's insurance-fund takeover; a partial slice at the mark). From then on the victim is flat and free,
+ * and the engine account's cash is exactly the engine's result on that position: every later fill, ADL transfer
+ * or backstop transfer realises PnL against the bankruptcy price there. Settling that cash with the insurance fund
+ * after every step (surplus in, deficit out as far as the fund goes) keeps the accounting exact without a separate
+ * PnL computation, and a deficit nobody covers ends as bad debt when the position is closed.
+ *
+ * The backlog is a FIFO ring of items (one per engine account). An engine tick serves items from the head within
+ * its budget (orders and notional at mark); an item that could not finish because the book ran out within the
+ * protection band moves to the tail so that others proceed; an item cut by the notional budget stays at the head.
+ *
+ * ADL: before sending a market order the engine estimates, from the visible book, the loss against the bankruptcy
+ * price of executing it (liquidity beyond the band counts at the band edge). If that loss plus any unpaid deficit
+ * exceeds the fund, the remainder is closed against opposite-side holders in ADL rank order at the bankruptcy
+ * price (ledger_adl_queue), and their open orders are cancelled (BitMEX). With ADL off the order goes to the book
+ * and the shortfall becomes bad debt.
+ *
+ * Generation (MODEL.md 3.5): the engine's taker fills enter a per-direction sliding window holding the highest
+ * generation seen in the last generation_window (a monotonic deque, O(1) amortised). A liquidation triggered by a
+ * falling mark takes 1 + the window's maximum among liquidation sells (0 when none traded in the window) and that
+ * liquidation's cascade id; rising marks use the liquidation buys. Off-book transfers (ADL, backstop) move no price
+ * and do not enter the window. */
+#include "perp_internal.h"
+
+#include "alloc.h"
+#include "cascade_assert.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
+
+/* ---- storage ---- */
+
+static LiqItem *item_at(PerpVenue *p, uint32_t i) { return &p->items[(p->item_head + i) % p->item_cap]; }
+static uint32_t slot_of(const PerpVenue *p, uint32_t i) { return (p->item_head + i) % p->item_cap; }
+
+static Status item_push_back(PerpVenue *p, const LiqItem *it)
+{
+    if (p->item_count == p->item_cap) {
+        uint32_t cap = p->item_cap ? p->item_cap * 2u : 16u;
+        LiqItem *n = mem_alloc((size_t)cap * sizeof *n);
+        if (!n) return STATUS_NOMEM;
+        for (uint32_t i = 0; i < p->item_count; i++) n[i] = *item_at(p, i);
+        mem_free(p->items);
+        p->items = n;
+        p->item_cap = cap;
+        p->item_head = 0;
+    }
+    p->items[slot_of(p, p->item_count)] = *it;
+    p->item_count++;
+    return STATUS_OK;
+}
+
+static void item_pop_front(PerpVenue *p)
+{
+    p->item_head = (p->item_head + 1u) % p->item_cap;
+    p->item_count--;
+}
+
+static Status record_append(PerpVenue *p, uint32_t *index)
+{
+    if (p->record_count == p->record_cap) {
+        uint32_t cap = p->record_cap ? p->record_cap * 2u : 64u;
+        PerpLiqRecord *r = mem_realloc(p->records, (size_t)cap * sizeof *r);
+        if (!r) return STATUS_NOMEM;
+        p->records = r;
+        p->record_cap = cap;
+    }
+    *index = p->record_count++;
+    memset(&p->records[*index], 0, sizeof p->records[*index]);
+    return STATUS_OK;
+}
+
+/* A flat internal account for a new item: reused from the free stack, else created (cross, leverage 1). */
+static AccountId acquire_engine(PerpVenue *p)
+{
+    if (p->free_engine_count) return p->free_engines[--p->free_engine_count];
+    AccountId e;
+    Status s = ledger_add_account(&p->ledger, MARGIN_MODE_CROSS, 1, &e);
+    CASCADE_ASSERT(s == STATUS_OK);
+    s = perp__reserve_accounts(p, e + 1u);
+    CASCADE_ASSERT(s == STATUS_OK);
+    p->role[e] = PERP_ROLE_ENGINE;
+    if (p->free_engine_cap < p->free_engine_count + 1u || p->free_engine_cap < e + 1u) {
+        /* The stack can never hold more than the number of engine accounts, so size it by account capacity. */
+        uint32_t cap = p->acct_cap;
+        AccountId *f = mem_realloc(p->free_engines, (size_t)cap * sizeof *f);
+        CASCADE_ASSERT(f != NULL);
+        p->free_engines = f;
+        p->free_engine_cap = cap;
+    }
+    return e;
+}
+
+void perp__liq_fini(PerpVenue *p)
+{
+    mem_free(p->items);
+    mem_free(p->free_engines);
+    mem_free(p->records);
+    mem_free(p->backstops);
+    deque_fini(&p->gen_window[0]);
+    deque_fini(&p->gen_window[1]);
+}
+
+/* ---- triggering ---- */
+
+/* LIQ_MODE_PARTIAL: the fewest lots to take so that the rest sits in a lower tier and holds its maintenance at
+ * mark m (Bybit's tier-lowering; LITERATURE.md C5), or the whole position when no lower tier works. The arithmetic
+ * mirrors the ledger's reduction rule: cost share floor(C x d / q) and isolated margin trunc(M x d / q) leave. */
+static Lots partial_take(const PerpVenue *p, AccountId a, Ticks m)
+{
+    const Ledger *L = &p->ledger;
+    const MarginTable *t = &L->table;
+    Lots q = ledger_qty(L, a), aq = abs_q(q);
+    Quote cost = ledger_entry_cost(L, a);
+    bool iso = ledger_mode(L, a) == MARGIN_MODE_ISOLATED;
+    Quote w = iso ? ledger_isolated_margin(L, a) : ledger_cash(L, a);
+    int32_t k = margin_tier_index(t, money_notional(m, aq));
+    for (int32_t j = k - 1; j >= 0; j--) {
+        Lots keep = t->tiers[j].notional_cap / m;
+        if (keep <= 0) break;
+        if (keep >= aq) continue;
+        Lots d = aq - keep;
+        Quote cost_out = 0, w_out = 0;
+        CASCADE_ASSERT(money_mul_div(cost, d, aq, ROUND_FLOOR, &cost_out));
+        CASCADE_ASSERT(money_mul_div(w, d, aq, ROUND_TRUNC, &w_out));
+        Quote mb = iso ? margin_balance(q > 0 ? keep : -keep, cost - cost_out, w - w_out, m)
+                       : ledger_margin_balance(L, a, m); /* cross: realising at mark leaves the balance as it is */
+        if (mb > margin_maintenance(t, money_notional(m, keep))) return d;
+    }
+    return aq;
+}
+
+static void generation_of(PerpVenue *p, int dir, int32_t *gen, uint32_t *cascade)
+{
+    Deque *w = &p->gen_window[dir];
+    SimTime from = p->now - p->def.liq.generation_window;
+    while (w->count && deque_front(w)->time < from) deque_pop_front(w);
+    if (w->count) {
+        *gen = (int32_t)deque_front(w)->value + 1;
+        *cascade = deque_front(w)->cascade;
+    } else {
+        *gen = 0;
+        *cascade = ++p->stats.cascades;
+    }
+    if (*gen > p->stats.deepest_generation) p->stats.deepest_generation = *gen;
+}
+
+/* Takes over all or part of a's position (the account is at or below maintenance at the mark). */
+static void take_over(PerpVenue *p, AccountId a)
+{
+    Ledger *L = &p->ledger;
+    Ticks m = mark_price(&p->mark);
+    Lots q = ledger_qty(L, a), aq = abs_q(q);
+    bool iso = ledger_mode(L, a) == MARGIN_MODE_ISOLATED;
+    Quote mb = ledger_margin_balance(L, a, m);
+    double eff = ledger_effective_leverage(L, a, m);
+    Ticks lp = iso ? ledger_liq_price(L, a) : 0;
+    Lots take = p->def.liq.mode == LIQ_MODE_PARTIAL ? partial_take(p, a, m) : aq;
+    bool partial = take < aq;
+
+    /* Liquidation fee on the notional taken, never more than the equity it leaves (Binance's clearance fee). */
+    Quote fee = money_fee(money_notional(m, take), p->def.liq.fee_bps);
+    Quote equity = 0;
+    if (mb > 0) CASCADE_ASSERT(money_mul_div(mb, take, aq, ROUND_FLOOR, &equity));
+    Quote src = iso ? ledger_isolated_margin(L, a) : ledger_cash(L, a);
+    if (fee > equity) fee = equity;
+    if (fee > src) fee = src > 0 ? src : 0;
+    if (fee > 0) CASCADE_ASSERT(ledger_to_fund(L, a, iso ? LEDGER_FROM_MARGIN : LEDGER_FROM_CASH, fee) == STATUS_OK);
+
+    Ticks price = m;
+    if (!partial) {
+        price = iso ? ledger_bankruptcy_price(L, a) : margin_bankruptcy_price(q, ledger_entry_cost(L, a), ledger_cash(L, a));
+        if (price < 1) price = 1;
+    }
+    AccountId e = acquire_engine(p);
+    Status s = ledger_transfer_position(L, a, e, take, price, NULL, NULL);
+    CASCADE_ASSERT(s == STATUS_OK);
+
+    uint32_t ri;
+    s = record_append(p, &ri);
+    CASCADE_ASSERT(s == STATUS_OK);
+    PerpLiqRecord *rec = &p->records[ri];
+    rec->time = p->now;
+    rec->account = a;
+    rec->side = q > 0 ? SIDE_BUY : SIDE_SELL;
+    rec->qty = take;
+    rec->partial = partial;
+    rec->cross = !iso;
+    rec->leverage = ledger_leverage(L, a);
+    rec->eff_leverage = eff;
+    rec->mark_tk = m;
+    rec->liq_price_tk = lp;
+    rec->bankruptcy_tk = price;
+    rec->fee = fee;
+    generation_of(p, q > 0 ? 0 : 1, &rec->generation, &rec->cascade_id);
+
+    LiqItem it = {0};
+    it.engine = e;
+    it.record = ri;
+    it.bankrupt_tk = price;
+    it.enqueued = p->now;
+    s = item_push_back(p, &it);
+    CASCADE_ASSERT(s == STATUS_OK);
+
+    p->stats.liquidations++;
+    if (partial) p->stats.partial_liquidations++;
+    p->stats.liq_notional[rec->side] += money_notional(m, take);
+    if (p->listener.on_liquidation) p->listener.on_liquidation(p->listener.ctx, rec);
+}
+
+static void trigger(PerpVenue *p, AccountId a)
+{
+    p->stamp[a] = p->round;
+    perp__cancel_all(p, a, true);
+    /* A partial slice can leave the rest liquidatable after the fee; each pass takes strictly more lots. */
+    while (ledger_qty(&p->ledger, a) != 0 && ledger_is_liquidatable(&p->ledger, a, mark_price(&p->mark)))
+        take_over(p, a);
+}
+
+static int cmp_account(const void *x, const void *y)
+{
+    AccountId a = *(const AccountId *)x, b = *(const AccountId *)y;
+    return (a > b) - (a < b);
+}
+
+void perp__check_liquidations(PerpVenue *p)
+{
+    Ticks m = mark_price(&p->mark);
+    if (m <= 0) return;
+    p->round++;
+    AccountId batch[64];
+    for (;;) {
+        /* Isolated positions the mark crosses, in the order a moving mark meets them (liqindex.h). */
+        uint32_t n = liqindex_collect_crossed(ledger_liqindex(&p->ledger), m, batch, 64);
+        uint32_t handled = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (p->stamp[batch[i]] == p->round) continue;
+            trigger(p, batch[i]);
+            handled++;
+        }
+        if (handled == 0) break;
+    }
+    /* Cross accounts: every one with a position is checked, in id order (the list itself is unordered). */
+    uint32_t cn;
+    const AccountId *cross = ledger_cross_accounts(&p->ledger, &cn);
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < cn; i++) {
+        if (p->role[cross[i]] != PERP_ROLE_ENGINE) p->scratch[k++] = cross[i];
+    }
+    qsort(p->scratch, k, sizeof *p->scratch, cmp_account);
+    for (uint32_t i = 0; i < k; i++) {
+        AccountId a = p->scratch[i]; /* re-read: a new engine account may have moved the array */
+        if (p->stamp[a] != p->round && ledger_is_liquidatable(&p->ledger, a, m)) trigger(p, a);
+    }
+    if (p->item_count && p->next_engine == SIMTIME_MAX) p->next_engine = p->halted ? p->halt_until : p->now;
+}
+
+/* ---- execution ---- */
+
+void perp__on_liq_fill(PerpVenue *p, uint32_t item_slot, Ticks price, Lots qty)
+{
+    const LiqItem *it = &p->items[item_slot];
+    PerpLiqRecord *rec = &p->records[it->record];
+    rec->book_qty += qty;
+    rec->book_notional += money_notional(price, qty);
+    Deque *w = &p->gen_window[rec->side == SIDE_BUY ? 0 : 1];
+    while (w->count && deque_back(w)->value <= rec->generation) deque_pop_back(w);
+    Status s = deque_push_back(w, (WindowEntry){p->now, rec->generation, rec->cascade_id});
+    CASCADE_ASSERT(s == STATUS_OK);
+}
+
+/* Moves the engine account's cash to or from the insurance fund (see the file comment). */
+static void settle(PerpVenue *p, LiqItem *it)
+{
+    Ledger *L = &p->ledger;
+    PerpLiqRecord *rec = &p->records[it->record];
+    Quote c = ledger_cash(L, it->engine);
+    rec->pnl += c - it->carried;
+    it->carried = 0;
+    if (c > 0) {
+        CASCADE_ASSERT(ledger_to_fund(L, it->engine, LEDGER_FROM_CASH, c) == STATUS_OK);
+    } else if (c < 0) {
+        Quote fund = ledger_insurance_fund(L);
+        Quote pay = -c < fund ? -c : fund;
+        if (pay > 0) CASCADE_ASSERT(ledger_fund_pay(L, it->engine, pay) == STATUS_OK);
+        rec->fund_paid += pay;
+        it->carried = c + pay;
+    }
+}
+
+static void finish(PerpVenue *p, LiqItem *it)
+{
+    LedgerDeficitResult d;
+    Status s = ledger_cover_deficit(&p->ledger, it->engine, true, &d);
+    CASCADE_ASSERT(s == STATUS_OK);
+    PerpLiqRecord *rec = &p->records[it->record];
+    rec->fund_paid += d.from_fund;
+    rec->bad_debt += d.bad_debt;
+    rec->done_time = p->now;
+    p->free_engines[p->free_engine_count++] = it->engine;
+}
+
+/* Loss against the bankruptcy price of executing `qty` at market now, from the visible book (MODEL.md 3.5: the
+ * fund must be able to pay it, or ADL takes over). Lots beyond the band or the visible levels count at the band
+ * edge. */
+static Quote estimated_loss(const PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
+{
+    Ticks m = mark_price(&p->mark);
+    Quote band = money_bps(m, p->def.liq.band_bps, ROUND_FLOOR);
+    Ticks edge = side == SIDE_SELL ? (m - band > 1 ? m - band : 1) : m + band;
+    BookLevelView lv[64];
+    uint32_t n = book_top(p->book, side == SIDE_SELL ? SIDE_BUY : SIDE_SELL, lv, 64);
+    Quote loss = 0;
+    for (uint32_t i = 0; i < n && qty > 0; i++) {
+        if (side == SIDE_SELL ? lv[i].price_tk < edge : lv[i].price_tk > edge) break;
+        Lots take = lv[i].qty < qty ? lv[i].qty : qty;
+        Ticks gap = side == SIDE_SELL ? bankrupt - lv[i].price_tk : lv[i].price_tk - bankrupt;
+        if (gap > 0) loss += money_notional(gap, take);
+        qty -= take;
+    }
+    Ticks gap = side == SIDE_SELL ? bankrupt - edge : edge - bankrupt;
+    if (qty > 0 && gap > 0) loss += money_notional(gap, qty);
+    return loss;
+}
+
+/* Closes up to qty lots of the item against opposite holders in ADL rank order at the bankruptcy price. */
+static Lots deleverage(PerpVenue *p, LiqItem *it, Lots qty)
+{
+    Ledger *L = &p->ledger;
+    PerpLiqRecord *rec = &p->records[it->record];
+    Lots q = ledger_qty(L, it->engine);
+    Side holders = q > 0 ? SIDE_SELL : SIDE_BUY;
+    uint32_t n = ledger_adl_queue(L, holders, mark_price(&p->mark), p->scratch, p->acct_cap, NULL);
+    Lots done = 0;
+    for (uint32_t i = 0; i < n && done < qty; i++) {
+        AccountId h = p->scratch[i];
+        if (p->role[h] == PERP_ROLE_ENGINE) continue;
+        Lots hq = abs_q(ledger_qty(L, h));
+        Lots take = hq < qty - done ? hq : qty - done;
+        Status s = ledger_transfer_position(L, it->engine, h, take, it->bankrupt_tk, NULL, NULL);
+        CASCADE_ASSERT(s == STATUS_OK);
+        perp__cancel_all(p, h, true);
+        done += take;
+        p->stats.adl_events++;
+        p->stats.adl_qty += take;
+        p->stats.adl_notional += money_notional(it->bankrupt_tk, take);
+    }
+    rec->adl_qty += done;
+    return done;
+}
+
+/* Largest lots a backstop can add at mark m with its free margin and leverage. */
+static Lots backstop_capacity(const PerpVenue *p, AccountId b, Ticks m)
+{
+    Quote free = perp_free_margin(p, b);
+    Quote per_lot = margin_initial(m, ledger_leverage(&p->ledger, b));
+    return free > 0 && per_lot > 0 ? free / per_lot : 0;
+}
+
+static Lots backstop(PerpVenue *p, LiqItem *it, Lots qty)
+{
+    Ledger *L = &p->ledger;
+    Ticks m = mark_price(&p->mark);
+    Lots q = ledger_qty(L, it->engine);
+    PerpBackstopOffer offer = {p->now, q > 0 ? SIDE_BUY : SIDE_SELL, qty, it->bankrupt_tk, m};
+    /* Gather every taker's bid (lots, price), then serve the best prices first (ties: registration order). */
+    for (uint32_t i = 0; i < p->backstop_count; i++) {
+        BackstopReg *b = &p->backstops[i];
+        Ticks price = it->bankrupt_tk;
+        Lots want = b->taker.offer ? b->taker.offer(b->taker.ctx, &offer, &price) : qty;
+        if (!p->def.liq.backstop_auction) price = it->bankrupt_tk;
+        b->bid_qty = want > 0 && price > 0 ? want : 0;
+        b->bid_price = price;
+    }
+    Lots done = 0;
+    for (;;) {
+        BackstopReg *best = NULL;
+        for (uint32_t i = 0; i < p->backstop_count; i++) {
+            BackstopReg *b = &p->backstops[i];
+            if (b->bid_qty <= 0) continue;
+            bool better = !best || (q > 0 ? b->bid_price > best->bid_price : b->bid_price < best->bid_price);
+            if (better) best = b;
+        }
+        if (!best || done == qty) break;
+        Lots take = best->bid_qty < qty - done ? best->bid_qty : qty - done;
+        Lots cap = backstop_capacity(p, best->account, m);
+        if (take > cap) take = cap;
+        best->bid_qty = 0;
+        if (take <= 0) continue;
+        Status s = ledger_transfer_position(L, it->engine, best->account, take, best->bid_price, NULL, NULL);
+        CASCADE_ASSERT(s == STATUS_OK);
+        done += take;
+    }
+    p->records[it->record].backstop_qty += done;
+    return done;
+}
+
+/* One action on the item at the head: returns nothing; the engine account's position shows what happened. */
+static void execute(PerpVenue *p, uint32_t slot, Lots slice)
+{
+    LiqItem *it = &p->items[slot];
+    Lots q = ledger_qty(&p->ledger, it->engine);
+    Side side = q > 0 ? SIDE_SELL : SIDE_BUY;
+    const PerpLiqDef *d = &p->def.liq;
+    if (d->mode == LIQ_MODE_BACKSTOP && !it->backstop_tried) {
+        it->backstop_tried = true;
+        slice -= backstop(p, it, slice);
+        if (slice == 0) return;
+    }
+    if (d->mode == LIQ_MODE_BANKRUPTCY_IOC && it->ioc_failures < d->ioc_retries) {
+        Lots f = perp__engine_order(p, slot, ORDER_IOC, side, it->bankrupt_tk, slice);
+        if (f < slice) p->items[slot].ioc_failures++;
+        return;
+    }
+    if (d->adl) {
+        Quote need = estimated_loss(p, side, it->bankrupt_tk, slice) - it->carried;
+        if (need > ledger_insurance_fund(&p->ledger) && deleverage(p, it, abs_q(q)) > 0) return;
+    }
+    perp__engine_order(p, slot, ORDER_MARKET, side, 0, slice);
+}
+
+void perp__engine_tick(PerpVenue *p)
+{
+    p->stats.engine_ticks++;
+    if (p->halted) {
+        p->next_engine = p->halt_until;
+        return;
+    }
+    const PerpLiqDef *d = &p->def.liq;
+    uint32_t orders_left = d->max_orders_per_tick ? d->max_orders_per_tick : UINT32_MAX;
+    Quote notional_left = d->max_notional_per_tick ? d->max_notional_per_tick : QUOTE_MAX;
+    Ticks m = mark_price(&p->mark);
+    uint32_t n = p->item_count;
+    for (uint32_t i = 0; i < n && p->item_count && orders_left && !p->halted; i++) {
+        uint32_t slot = p->item_head;
+        Lots before = abs_q(ledger_qty(&p->ledger, p->items[slot].engine));
+        Lots slice = before;
+        if (d->max_notional_per_tick) {
+            Lots cap = notional_left / m;
+            if (cap == 0) break;
+            if (slice > cap) slice = cap;
+        }
+        execute(p, slot, slice);
+        orders_left--;
+        Quote used = money_notional(m, slice);
+        notional_left = used < notional_left ? notional_left - used : 0;
+        LiqItem *it = &p->items[slot];
+        settle(p, it);
+        Lots after = abs_q(ledger_qty(&p->ledger, it->engine));
+        if (after == 0) {
+            finish(p, it);
+            item_pop_front(p);
+        } else if (after > before - slice) {
+            /* The book (within the band) or the bankruptcy limit stopped it: let the others go first. */
+            LiqItem moved = *it;
+            item_pop_front(p);
+            CASCADE_ASSERT(item_push_back(p, &moved) == STATUS_OK);
+        }
+        /* else: cut by the notional budget; it stays at the head and the budget is spent. */
+    }
+    perp__update_backlog_stats(p);
+    p->next_engine = p->item_count ? p->now + d->tick : SIMTIME_MAX;
+}
+
+void perp__update_backlog_stats(PerpVenue *p)
+{
+    Lots lots = 0;
+    for (uint32_t i = 0; i < p->item_count; i++) lots += abs_q(ledger_qty(&p->ledger, item_at(p, i)->engine));
+    PerpStats *s = &p->stats;
+    s->backlog_items = p->item_count;
+    s->backlog_lots = lots;
+    s->backlog_notional = money_notional(mark_price(&p->mark) > 0 ? mark_price(&p->mark) : 0, lots);
+    if (s->backlog_items > s->backlog_peak) s->backlog_peak = s->backlog_items;
+    if (s->backlog_notional > s->backlog_notional_peak) s->backlog_notional_peak = s->backlog_notional;
+}
+
+SimDuration perp_backlog_age(const PerpVenue *p, SimTime now)
+{
+    if (!p->item_count) return 0;
+    return now - p->items[p->item_head].enqueued;
+}
+
+Status perp__liq_check(const PerpVenue *p, char *why, size_t cap)
+{
+    const Ledger *L = &p->ledger;
+    uint32_t engines = 0;
+    for (AccountId a = 0; a < ledger_account_count(L); a++) engines += p->role[a] == PERP_ROLE_ENGINE;
+    if (engines != p->item_count + p->free_engine_count) {
+        if (why) snprintf(why, cap, "engine: %u internal accounts, %u items + %u free", engines, p->item_count,
+                          p->free_engine_count);
+        return STATUS_INVALID;
+    }
+    for (uint32_t i = 0; i < p->item_count; i++) {
+        const LiqItem *it = &p->items[(p->item_head + i) % p->item_cap];
+        if (ledger_qty(L, it->engine) == 0 || it->record >= p->record_count) {
+            if (why) snprintf(why, cap, "engine: backlog item %u holds no position", i);
+            return STATUS_INVALID;
+        }
+    }
+    for (uint32_t i = 0; i < p->free_engine_count; i++) {
+        AccountId e = p->free_engines[i];
+        if (ledger_qty(L, e) != 0 || ledger_cash(L, e) != 0 || ledger_isolated_margin(L, e) != 0 ||
+            otab_count(&p->orders, e) != 0) {
+            if (why) snprintf(why, cap, "engine: free internal account %u is not empty", e);
+            return STATUS_INVALID;
+        }
+    }
+    return STATUS_OK;
+}
