@@ -19,4 +19,13 @@ _Noreturn void cascade_assert_fail(const char *expr, const char *file, int line)
 #define CASCADE_VALIDATE_ON 0
 #endif
 
+/* Whether a validate build should run an O(size) check after this call: always while size <= 256, otherwise every
+ * ceil(size / 256)-th call, so the amortised cost per call stays O(256) and a run with 10^5 accounts remains
+ * usable in validate builds while small tests still check after every single call. *calls counts the calls. */
+static inline int cascade_validate_due(unsigned long long *calls, unsigned long long size)
+{
+    unsigned long long stride = size <= 256u ? 1u : (size + 255u) / 256u;
+    return (*calls)++ % stride == 0;
+}
+
 #endif

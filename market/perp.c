@@ -630,6 +630,7 @@ void perp_advance(PerpVenue *p, SimTime now)
 
 /* ---- reads ---- */
 
+const PerpDef *perp_def(const PerpVenue *p) { return &p->def; }
 const Book *perp_book(const PerpVenue *p) { return p->book; }
 const Ledger *perp_ledger(const PerpVenue *p) { return &p->ledger; }
 Ticks perp_mark(const PerpVenue *p) { return mark_price(&p->mark); }
@@ -696,9 +697,10 @@ Status perp_check(const PerpVenue *p, char *why, size_t cap)
     return perp__liq_check(p, why, cap);
 }
 
-void perp__validate(const PerpVenue *p)
+void perp__validate(PerpVenue *p)
 {
 #if CASCADE_VALIDATE_ON
+    if (!cascade_validate_due(&p->validate_calls, ledger_account_count(&p->ledger) + otab_total(&p->orders))) return;
     char why[256] = "";
     Status s = perp_check(p, why, sizeof why);
     if (s != STATUS_OK) fprintf(stderr, "perp_check: %s\n", why);

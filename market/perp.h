@@ -233,6 +233,8 @@ void perp_advance(PerpVenue *p, SimTime now);
 
 /* ---- reads ---- */
 
+/* The venue's rules as created (fees, bands, leverage cap, liquidation and policy settings). */
+const PerpDef *perp_def(const PerpVenue *p);
 const Book *perp_book(const PerpVenue *p);
 const Ledger *perp_ledger(const PerpVenue *p);
 Ticks perp_mark(const PerpVenue *p);

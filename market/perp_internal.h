@@ -78,6 +78,7 @@ struct PerpVenue {
     uint32_t vol_cap, vol_head, vol_count;
     int64_t vol_sum;
     Ticks vol_last_mark;
+    unsigned long long validate_calls;
 };
 
 /* perp.c */
@@ -86,7 +87,7 @@ uint32_t perp__cancel_all(PerpVenue *p, AccountId a, bool notify);
 /* Submits an engine order for an item; returns the lots filled. */
 Lots perp__engine_order(PerpVenue *p, uint32_t item_slot, OrderType type, Side side, Ticks price, Lots qty);
 void perp__after_book_call(PerpVenue *p);
-void perp__validate(const PerpVenue *p);
+void perp__validate(PerpVenue *p);
 
 /* perp_liq.c */
 void perp__check_liquidations(PerpVenue *p);

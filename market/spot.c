@@ -31,10 +31,12 @@ static bool valid_account(const SpotVenue *S, AccountId a) { return S && a < S->
 static const VenueOrder *peek(const SpotVenue *S, OrderRef ref) { return otab_peek(&S->orders, ref); }
 
 /* Under CASCADE_VALIDATE every mutating call ends here: the venue must satisfy spot_check. */
-static Status finish(const SpotVenue *S, Status st)
+static Status finish(SpotVenue *S, Status st)
 {
 #if CASCADE_VALIDATE_ON
     char why[256];
+    if (!cascade_validate_due(&S->validate_calls, (unsigned long long)S->count + otab_total(&S->orders) + S->book_window))
+        return st;
     if (spot_check(S, why, sizeof why) != STATUS_OK) cascade_assert_fail(why, __FILE__, __LINE__);
 #else
     (void)S;
@@ -192,6 +194,7 @@ Status spot_create(const SpotDef *def, SpotVenue **out)
     S->taker_fee_bps = tk;
     S->hold_fee_bps = mk > tk ? mk : tk; /* tk >= 0 */
     S->band_bps = def->market_band_bps;
+    S->book_window = def->book.window_ticks;
     BookDef bd = def->book;
     memset(&bd.listener, 0, sizeof bd.listener);
     bd.listener.ctx = S;

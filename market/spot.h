@@ -82,6 +82,8 @@ struct SpotVenue {
     Lots asset_deposits, asset_withdrawals;
     SpotListener listener;
     bool busy;                 /* inside book_submit: listeners must not re-enter */
+    uint32_t book_window;      /* the book's dense window: book_validate costs O(window + orders) */
+    unsigned long long validate_calls; /* CASCADE_VALIDATE: calls since creation (cascade_validate_due) */
 };
 
 /* ---- lifecycle ---- */

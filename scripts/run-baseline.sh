@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
-# The main job: installs missing Debian packages, builds Cascade (optimised) and runs the baseline experiment.
-# Until the agents and `cascade run` land, the baseline is the kernel demo: zero-intelligence order flow on one
-# book, driven by the event queue and seeded random streams, for one simulated hour.
+# The main job: installs missing Debian packages, builds Cascade (optimised) and runs the baseline experiment,
+# experiments/baseline.json (a 24 h market with every population), into out/baseline/.
 # Usage: scripts/run-baseline.sh [extra arguments passed to the run]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -13,4 +12,4 @@ cmake -S . -B build/release -DCMAKE_BUILD_TYPE=Release -DCASCADE_TESTS=OFF >/dev
 cmake --build build/release -j "$jobs" --target cascade
 
 mkdir -p out
-exec build/release/app/cascade demo --out out/demo "$@"
+exec build/release/app/cascade run experiments/baseline.json --out out/baseline "$@"

@@ -23,9 +23,17 @@
     X(market_spot)             \
     X(market_perp)             \
     X(market_perp_liq)         \
+    X(agents_retail)           \
+    X(agents_maker)            \
+    X(agents_arbitrageur)      \
+    X(agents_liquidation_bot)  \
+    X(agents_noise)            \
+    X(agents_value)            \
     X(sim_output)              \
     X(sim_demo)                \
-    X(sim_metrics)
+    X(sim_metrics)             \
+    X(sim_config)              \
+    X(sim_world)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)

@@ -1,0 +1,103 @@
+/* Shared agent helpers: parameter distributions, latency, the 24/7 intensity profile, unit conversions. */
+#include "agent.h"
+
+#include "cascade_assert.h"
+
+#include <math.h>
+
+const int32_t feed_horizon_min[FEED_HORIZONS] = {1, 5, 15, 60, 240};
+
+DistDef dist_const(double v) { return (DistDef){DIST_CONST, v, 0, v, v}; }
+
+double dist_draw(Rng *r, const DistDef *d)
+{
+    double x = d->a;
+    switch (d->kind) {
+    case DIST_CONST: x = d->a; break;
+    case DIST_UNIFORM: x = d->a + (d->b - d->a) * rng_uniform(r); break;
+    case DIST_NORMAL: x = rng_normal(r, d->a, d->b); break;
+    case DIST_LOGNORMAL: x = rng_lognormal(r, log(d->a), d->b); break;
+    case DIST_PARETO: x = rng_pareto(r, d->a, d->b); break;
+    default: CASCADE_ASSERT(!"unknown distribution");
+    }
+    if (x < d->min) x = d->min;
+    if (x > d->max) x = d->max;
+    return x;
+}
+
+double dist_median(const DistDef *d)
+{
+    switch (d->kind) {
+    case DIST_UNIFORM: return 0.5 * (d->a + d->b);
+    case DIST_PARETO: return d->a * pow(2.0, 1.0 / d->b);
+    default: return d->a; /* const, normal mean, lognormal median */
+    }
+}
+
+SimDuration agent_latency(Rng *r, const LatencyDef *l)
+{
+    double ms = l->median_ms;
+    if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log(l->median_ms), l->sigma);
+    if (ms < l->min_ms) ms = l->min_ms;
+    return (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS);
+}
+
+IntensityProfile profile_flat(void)
+{
+    IntensityProfile p;
+    for (int h = 0; h < 24; h++) p.hour[h] = 1.0;
+    p.weekend = 1.0;
+    return p;
+}
+
+double profile_factor(const IntensityProfile *p, SimTime t)
+{
+    double f = p->hour[simtime_hour_of_day(t)];
+    return simtime_is_weekend(t) ? f * p->weekend : f;
+}
+
+double profile_max(const IntensityProfile *p)
+{
+    double m = 0;
+    for (int h = 0; h < 24; h++) m = p->hour[h] > m ? p->hour[h] : m;
+    return p->weekend > 1.0 ? m * p->weekend : m;
+}
+
+SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p)
+{
+    double peak = profile_max(p);
+    if (rate_per_s <= 0 || peak <= 0) return SIMTIME_MAX;
+    double lambda = rate_per_s * peak;
+    SimTime t = now;
+    for (;;) {
+        double gap_s = rng_exponential(r, lambda);
+        double gap_ns = gap_s * (double)SIMTIME_NS_PER_S;
+        if (gap_ns > (double)(SIMTIME_MAX - t) / 2) return SIMTIME_MAX;
+        t += gap_ns < 1.0 ? 1 : (SimDuration)gap_ns;
+        if (rng_uniform(r) * peak < profile_factor(p, t)) return t;
+    }
+}
+
+Quote agent_usd_to_quote(const AgentEnv *e, double usd)
+{
+    double q = floor(usd * e->quote_per_usd);
+    return q > 0 ? (q < 9e18 ? (Quote)q : QUOTE_MAX) : 0;
+}
+
+Ticks agent_usd_to_ticks(const AgentEnv *e, double usd)
+{
+    double t = llround(usd / e->tick_usd);
+    return t >= 1 ? (Ticks)t : 1;
+}
+
+Lots agent_lots_for(Quote notional, Ticks price)
+{
+    if (price <= 0 || notional <= 0) return 0;
+    return notional / price;
+}
+
+Ticks agent_price_offset(Ticks price, double frac)
+{
+    double p = (double)llround((double)price * (1.0 + frac));
+    return p >= 1 ? (Ticks)p : 1;
+}

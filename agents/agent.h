@@ -1,0 +1,200 @@
+/* The interface every agent population shares (MODEL.md 2 and 4). Design notes: docs/agents.md.
+ *
+ * A population is one module (retail.c, maker.c, ...) holding its agents as arrays of plain data. The world (sim/)
+ * owns the venues and the event queue; a population acts only through the AgentEnv the world hands it:
+ *   - reads: the venues' public API (const pointers) and the MarketFeed, public information the world derives once
+ *     per second (moving averages, returns, realized volatility, the liquidation feed);
+ *   - actions: submit / cancel orders, which reach the venue after the latency the agent draws (the world delivers
+ *     them as events), margin top-ups, and wake-up requests.
+ * The world calls back through PopulationOps: wake-ups, the outcome of each submission when it reaches the venue,
+ * fills, orders ended by the venue, liquidations of the population's accounts.
+ *
+ * Populations never see each other and never call the venues' mutating functions directly; that keeps latency
+ * honest and lets the world log every action (replay, live view). Every random draw comes from the population's
+ * own stream (rng_stream(seed, population id)), so adding a population does not change the others' draws.
+ *
+ * Money crosses this interface in venue units (Ticks, Lots, Quote). Definitions (configs) are in human units:
+ * USD and fractions; AgentEnv.quote_per_usd and .tick_usd convert, through agent_usd_to_quote (rounding down). */
+#ifndef CASCADE_AGENT_H
+#define CASCADE_AGENT_H
+
+#include "perp.h"
+#include "rng.h"
+#include "simtime.h"
+#include "spot.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef enum VenueKind { VENUE_PERP = 0, VENUE_SPOT = 1, VENUE_KIND_COUNT_ } VenueKind;
+
+#define AGENT_NONE UINT32_MAX
+
+/* ---- distributions of agent parameters (each population block draws its agents' parameters from these) ---- */
+
+typedef enum DistKind {
+    DIST_CONST = 0,    /* a */
+    DIST_UNIFORM,      /* uniform on [a, b] */
+    DIST_NORMAL,       /* mean a, sd b */
+    DIST_LOGNORMAL,    /* median a, log-sd b */
+    DIST_PARETO,       /* scale (minimum) a, tail index b */
+    DIST_KIND_COUNT_
+} DistKind;
+
+typedef struct DistDef {
+    DistKind kind;
+    double a, b;
+    double min, max;   /* every draw is clipped to [min, max] */
+} DistDef;
+
+/* A constant distribution. */
+DistDef dist_const(double v);
+/* One draw, clipped to [min, max]. */
+double dist_draw(Rng *r, const DistDef *d);
+/* The distribution's median before clipping (for docs and sanity checks). */
+double dist_median(const DistDef *d);
+
+/* Order-entry latency: lognormal with the given median (ms) and log-sd, plus a floor. */
+typedef struct LatencyDef {
+    double median_ms;
+    double sigma;
+    double min_ms;
+} LatencyDef;
+
+SimDuration agent_latency(Rng *r, const LatencyDef *l);
+
+/* 24/7 activity profile: multipliers by UTC hour of day and on Saturdays and Sundays (MODEL.md 2). */
+typedef struct IntensityProfile {
+    double hour[24];
+    double weekend;
+} IntensityProfile;
+
+/* Flat profile (every multiplier 1). */
+IntensityProfile profile_flat(void);
+double profile_factor(const IntensityProfile *p, SimTime t);
+double profile_max(const IntensityProfile *p);
+/* Next event of a Poisson process with rate rate_per_s x profile_factor(t) after now, by thinning against the
+ * profile's maximum; SIMTIME_MAX when the rate is 0. */
+SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p);
+
+/* ---- public market information ---- */
+
+enum { FEED_HORIZONS = 5 };
+/* Horizons of the feed's moving averages and returns: 1, 5, 15, 60, 240 minutes. */
+extern const int32_t feed_horizon_min[FEED_HORIZONS];
+
+typedef struct MarketFeed {
+    SimTime time;                  /* when the world last updated it (once per second) */
+    Ticks perp_last, perp_mark, perp_bid, perp_ask;
+    Ticks spot_last, spot_bid, spot_ask;
+    Ticks index;
+    double ema[FEED_HORIZONS];     /* EMA of the mark (ticks), time constant = the horizon */
+    double ret[FEED_HORIZONS];     /* log return of the mark over the horizon (0 until the history is long enough) */
+    double vol_1m;                 /* RMS of 1-s log returns of the mark over the last 60 s */
+    double vol_15m;                /* same over 15 min */
+    double liq_notional_60s[2];    /* quote units liquidated in the last 60 s: [0] longs, [1] shorts */
+    uint32_t liq_count_60s[2];
+    uint32_t backlog_items;
+    Quote backlog_notional;
+    Lots open_interest;
+    int64_t funding_rate_e8;       /* the last settled rate */
+    int64_t premium_e8;            /* the latest premium sample estimate: (perp mid - index) / index */
+    double fundamental;            /* the value traders' fundamental (ticks); agents see it only with their noise */
+    bool halted;
+    bool maker_outage;             /* a scenario shock has switched market makers off */
+} MarketFeed;
+
+/* ---- what a population receives ---- */
+
+typedef struct AgentFill {
+    VenueKind venue;
+    AccountId account;
+    Side side;                     /* the agent's side */
+    Ticks price_tk;
+    Lots qty;
+    bool maker;
+    OrderRef ref;                  /* ORDER_REF_NONE once the order ended */
+    Lots remaining;
+    uint64_t tag;                  /* the agent's own tag */
+    bool liquidation;              /* the agent's position was closed by the venue (ADL/backstop do not report here) */
+} AgentFill;
+
+typedef struct AgentEnv AgentEnv;
+
+typedef struct PopulationOps {
+    const char *name;
+    /* A wake-up the population asked for (agent = the one it named, or AGENT_NONE for a population-level process). */
+    void (*wake)(void *pop, AgentEnv *env, uint32_t agent);
+    /* A submission reached the venue: status and result (ref to keep for cancels). */
+    void (*on_submitted)(void *pop, AgentEnv *env, uint32_t agent, VenueKind v, uint64_t tag, Status s,
+                         const VenueResult *r);
+    void (*on_fill)(void *pop, AgentEnv *env, uint32_t agent, const AgentFill *f);
+    /* A resting order ended without a fill completing it and without the agent's own cancel. */
+    void (*on_order_done)(void *pop, AgentEnv *env, uint32_t agent, VenueKind v, OrderRef ref, uint64_t tag,
+                          Lots remaining);
+    /* One of the agent's perp positions was liquidated (the record is the venue's). */
+    void (*on_liquidated)(void *pop, AgentEnv *env, uint32_t agent, const PerpLiqRecord *rec);
+    /* Backstop offer (liquidation bots only; may be NULL). */
+    Lots (*backstop_offer)(void *pop, AgentEnv *env, uint32_t agent, const PerpBackstopOffer *o, Ticks *price);
+    void (*destroy)(void *pop);
+} PopulationOps;
+
+/* Implemented by the world (sim/world.c); populations use the agent_* wrappers below. */
+typedef struct AgentEnvOps {
+    Status (*submit)(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, const VenueReq *req,
+                     SimDuration latency);
+    Status (*cancel)(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, OrderRef ref,
+                     SimDuration latency);
+    Status (*cancel_all)(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, SimDuration latency);
+    Status (*add_margin)(void *world, AccountId a, Quote amount);
+    void (*wake_at)(void *world, uint32_t pop, uint32_t agent, SimTime t);
+    /* New account owned by (pop, agent): perp (mode, leverage, cash) or spot (cash, asset). */
+    Status (*open_account)(void *world, uint32_t pop, uint32_t agent, VenueKind v, MarginMode mode, int32_t leverage,
+                           Quote cash, Lots asset, AccountId *out);
+    /* Registers a perp account as a backstop taker (liquidation bots). */
+    Status (*add_backstop)(void *world, uint32_t pop, uint32_t agent, AccountId a);
+} AgentEnvOps;
+
+struct AgentEnv {
+    void *world;
+    AgentEnvOps ops;
+    SimTime now;
+    const MarketFeed *feed;
+    const PerpVenue *perp;
+    const SpotVenue *spot;
+    const IntensityProfile *profile;
+    double quote_per_usd;          /* 1 / (tick_usd x lot size): 10,000 for 0.1 USD ticks and 0.001 BTC lots */
+    double tick_usd;               /* USD per tick */
+    double lot_units;              /* asset units per lot */
+};
+
+static inline Status agent_submit(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
+                                  const VenueReq *req, SimDuration latency)
+{
+    return e->ops.submit(e->world, pop, agent, v, a, req, latency);
+}
+static inline Status agent_cancel(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, OrderRef ref,
+                                  SimDuration latency)
+{
+    return e->ops.cancel(e->world, pop, agent, v, a, ref, latency);
+}
+static inline Status agent_cancel_all(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
+                                      SimDuration latency)
+{
+    return e->ops.cancel_all(e->world, pop, agent, v, a, latency);
+}
+static inline void agent_wake_at(AgentEnv *e, uint32_t pop, uint32_t agent, SimTime t)
+{
+    e->ops.wake_at(e->world, pop, agent, t);
+}
+
+/* USD amount to quote units (rounded down, >= 0). */
+Quote agent_usd_to_quote(const AgentEnv *e, double usd);
+/* USD price to ticks (rounded to nearest, >= 1). */
+Ticks agent_usd_to_ticks(const AgentEnv *e, double usd);
+/* Lots worth `notional` quote units at price (rounded down, >= 0). */
+Lots agent_lots_for(Quote notional, Ticks price);
+/* A price moved by `frac` (e.g. -0.01 = 1 % lower), rounded to the nearest tick, >= 1. */
+Ticks agent_price_offset(Ticks price, double frac);
+
+#endif

@@ -1,0 +1,476 @@
+/* One headless experiment run: world + observer + outputs (see run.h, docs/outputs.md).
+ *
+ * The observer records while the world runs: a timeseries row every sample step (written straight to its file),
+ * the mark at every whole minute (for the 1-minute stylized facts), perp trades (optional file) and the volume and
+ * liquidations between rows. liquidations.csv and summary.json are written from the venue's liquidation records
+ * and the report at the end. Prices in the files are USD printed exactly from integer ticks. */
+#include "run.h"
+
+#include "alloc.h"
+#include "cascade_assert.h"
+#include "output.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct Recorder {
+    const World *w;
+    const WorldDef *def;
+    RunReport *rep;
+    bool files;
+    OutFile ts, trades;
+    int decimals;                 /* digits after the point of a USD price */
+    int64_t tick_scaled;          /* tick_usd x 10^decimals (an integer) */
+    double quote_usd;             /* USD per quote unit */
+    SimTime next_sample, next_minute;
+    double *minute_marks;
+    size_t minute_count, minute_cap;
+    double peak_mark;
+    Lots volume;                  /* perp lots since the last row */
+    uint32_t liq_n[2];
+    double liq_usd[2];
+    bool failed;
+} Recorder;
+
+/* ---- exact USD formatting ---- */
+
+static void fmt_price(const Recorder *r, char *buf, size_t cap, Ticks tk)
+{
+    if (r->decimals == 0) {
+        snprintf(buf, cap, "%" PRId64, (int64_t)(tk * r->tick_scaled));
+        return;
+    }
+    int64_t scale = 1;
+    for (int i = 0; i < r->decimals; i++) scale *= 10;
+    int64_t v = tk * r->tick_scaled;
+    int64_t a = v < 0 ? -v : v;
+    snprintf(buf, cap, "%s%" PRId64 ".%0*" PRId64, v < 0 ? "-" : "", a / scale, r->decimals, a % scale);
+}
+
+static double usd_of_ticks(const Recorder *r, Ticks tk) { return (double)tk * r->def->market.tick_usd; }
+static double usd_of_quote(const Recorder *r, Quote q) { return (double)q * r->quote_usd; }
+
+static double secs(SimDuration d) { return (double)d / (double)SIMTIME_NS_PER_S; }
+
+/* ---- observer ---- */
+
+static void push_minute(Recorder *r, double mark)
+{
+    if (r->minute_count == r->minute_cap) {
+        size_t cap = r->minute_cap ? r->minute_cap * 2 : 2048;
+        double *m = mem_realloc(r->minute_marks, cap * sizeof *m);
+        if (!m) { r->failed = true; return; }
+        r->minute_marks = m;
+        r->minute_cap = cap;
+    }
+    r->minute_marks[r->minute_count++] = mark;
+}
+
+static void write_row(Recorder *r, SimTime t)
+{
+    const World *w = r->w;
+    const MarketFeed *f = world_feed(w);
+    const PerpVenue *p = world_perp(w);
+    const Book *b = perp_book(p);
+    PerpStats st = perp_stats(p);
+    Ticks bid = book_best_bid(b), ask = book_best_ask(b);
+    Ticks mark = f->perp_mark;
+    Ticks mid = bid > 0 && ask > 0 ? (bid + ask) / 2 : 0;
+    Ticks center = mid > 0 ? mid : mark;
+    BookDepth d1b = book_depth(b, SIDE_BUY, center, 100), d1a = book_depth(b, SIDE_SELL, center, 100);
+    BookDepth d5b = book_depth(b, SIDE_BUY, center, 500), d5a = book_depth(b, SIDE_SELL, center, 500);
+    char last[40], midb[40], markb[40], idx[40], spot[40];
+    fmt_price(r, last, sizeof last, book_last_price(b));
+    fmt_price(r, midb, sizeof midb, mid);
+    fmt_price(r, markb, sizeof markb, mark);
+    fmt_price(r, idx, sizeof idx, f->index);
+    Ticks sb = book_best_bid(spot_book(world_spot(w))), sa = book_best_ask(spot_book(world_spot(w)));
+    fmt_price(r, spot, sizeof spot, sb > 0 && sa > 0 ? (sb + sa) / 2 : 0);
+    const void *makers = world_population(w, POP_MAKERS);
+    uint32_t quoting = makers ? maker_quoting(makers) : 0;
+    fprintf(r->ts.fp,
+            "%.3f,%s,%s,%s,%s,%s,%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64 ",%" PRId64
+            ",%" PRId64 ",%" PRId64 ",%u,%u,%.2f,%.2f,%u,%.2f,%.2f,%d,%u\n",
+            secs(t - r->def->run.start), last, midb, markb, idx, spot, bid > 0 && ask > 0 ? ask - bid : (int64_t)0,
+            d1b.qty, d1a.qty, d5b.qty, d5a.qty, r->volume, ledger_oi_long(perp_ledger(p)), st.last_funding_e8,
+            r->liq_n[0], r->liq_n[1], r->liq_usd[0], r->liq_usd[1], st.backlog_items,
+            usd_of_quote(r, st.backlog_notional), usd_of_quote(r, ledger_insurance_fund(perp_ledger(p))),
+            perp_halted(p) ? 1 : 0, quoting);
+    r->volume = 0;
+    r->liq_n[0] = r->liq_n[1] = 0;
+    r->liq_usd[0] = r->liq_usd[1] = 0;
+}
+
+static void on_second(void *ctx, const World *w)
+{
+    Recorder *r = ctx;
+    SimTime t = world_feed(w)->time;
+    double mark = usd_of_ticks(r, world_feed(w)->perp_mark);
+    RunReport *rep = r->rep;
+    if (rep->start_price_usd == 0) rep->start_price_usd = rep->min_price_usd = rep->max_price_usd = mark;
+    if (mark < rep->min_price_usd) rep->min_price_usd = mark;
+    if (mark > rep->max_price_usd) rep->max_price_usd = mark;
+    if (mark > r->peak_mark) r->peak_mark = mark;
+    if (r->peak_mark > 0 && (r->peak_mark - mark) / r->peak_mark > rep->max_drawdown)
+        rep->max_drawdown = (r->peak_mark - mark) / r->peak_mark;
+    rep->end_price_usd = mark;
+    if (t >= r->next_minute) {
+        push_minute(r, mark);
+        r->next_minute += SIMTIME_NS_PER_MIN;
+    }
+    if (r->files && t >= r->next_sample) {
+        write_row(r, t);
+        r->next_sample += r->def->run.sample_step;
+    }
+}
+
+static void on_trade(void *ctx, const PerpTrade *t)
+{
+    Recorder *r = ctx;
+    r->volume += t->qty;
+    if (!r->files || !r->def->run.write_trades) return;
+    char px[40];
+    fmt_price(r, px, sizeof px, t->price_tk);
+    uint32_t ma = 0, ta = 0;
+    int mp = world_perp_owner(r->w, t->maker, &ma), tp = world_perp_owner(r->w, t->taker, &ta);
+    fprintf(r->trades.fp, "%.6f,%s,%" PRId64 ",%s,%s,%s,%d,%d\n", secs(t->time - r->def->run.start), px, t->qty,
+            t->aggressor == SIDE_BUY ? "buy" : "sell", mp >= 0 ? world_population_names[mp] : "venue",
+            tp >= 0 ? world_population_names[tp] : "venue", t->taker_is_liquidation ? 1 : 0, t->auction ? 1 : 0);
+}
+
+static void on_liquidation(void *ctx, const PerpLiqRecord *rec)
+{
+    Recorder *r = ctx;
+    r->liq_n[rec->side]++;
+    r->liq_usd[rec->side] += usd_of_quote(r, money_notional(rec->mark_tk, rec->qty));
+}
+
+/* ---- end-of-run products ---- */
+
+static void cascade_stats(const PerpLiqRecord *recs, uint32_t n, const Recorder *r, CascadeStats *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    uint32_t ids = 0;
+    for (uint32_t i = 0; i < n; i++) ids = recs[i].cascade_id > ids ? recs[i].cascade_id : ids;
+    cs->cascade_ids = ids;
+    if (ids == 0) return;
+    double *notional = mem_calloc(ids + 1u, sizeof *notional);
+    int32_t *deep = mem_calloc(ids + 1u, sizeof *deep);
+    SimTime *first = mem_calloc(ids + 1u, sizeof *first), *last = mem_calloc(ids + 1u, sizeof *last);
+    CASCADE_ASSERT(notional && deep && first && last);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t c = recs[i].cascade_id;
+        notional[c] += usd_of_quote(r, money_notional(recs[i].mark_tk, recs[i].qty));
+        if (recs[i].generation > deep[c]) deep[c] = recs[i].generation;
+        if (first[c] == 0) first[c] = recs[i].time;
+        last[c] = recs[i].time;
+    }
+    for (uint32_t c = 1; c <= ids; c++) {
+        if (deep[c] >= 1) cs->cascades++;
+        if (notional[c] > cs->largest_notional_usd) cs->largest_notional_usd = notional[c];
+        if (deep[c] > cs->deepest_generation) cs->deepest_generation = deep[c];
+        double dur = secs(last[c] - first[c]);
+        if (dur > cs->longest_duration_s) cs->longest_duration_s = dur;
+    }
+    mem_free(notional);
+    mem_free(deep);
+    mem_free(first);
+    mem_free(last);
+}
+
+static Status write_liquidations(const Recorder *r, const char *dir, const PerpLiqRecord *recs, uint32_t n)
+{
+    OutFile f;
+    Status s = output_open(&f, dir, "liquidations.csv");
+    if (s != STATUS_OK) return s;
+    fprintf(f.fp, "time_s,account,agent_type,agent,side,qty_lots,notional_usd,leverage,eff_leverage,mark_usd,"
+                  "liq_price_usd,bankruptcy_usd,fee_usd,fill_vwap_usd,book_lots,backstop_lots,adl_lots,pnl_usd,"
+                  "fund_paid_usd,bad_debt_usd,adl,partial,cross,generation,cascade_id,done_s\n");
+    for (uint32_t i = 0; i < n; i++) {
+        const PerpLiqRecord *x = &recs[i];
+        uint32_t agent = 0;
+        int pop = world_perp_owner(r->w, x->account, &agent);
+        char mark[40], lp[40], bp[40], vwap[40];
+        fmt_price(r, mark, sizeof mark, x->mark_tk);
+        fmt_price(r, lp, sizeof lp, x->liq_price_tk);
+        fmt_price(r, bp, sizeof bp, x->bankruptcy_tk);
+        double vw = x->book_qty > 0 ? (double)x->book_notional / (double)x->book_qty * r->def->market.tick_usd : 0;
+        snprintf(vwap, sizeof vwap, "%.*f", r->decimals + 2, vw);
+        fprintf(f.fp,
+                "%.3f,%u,%s,%u,%s,%" PRId64 ",%.2f,%d,%.4f,%s,%s,%s,%.4f,%s,%" PRId64 ",%" PRId64 ",%" PRId64
+                ",%.4f,%.4f,%.4f,%d,%d,%d,%d,%u,%.3f\n",
+                secs(x->time - r->def->run.start), x->account, pop >= 0 ? world_population_names[pop] : "venue", agent,
+                x->side == SIDE_BUY ? "long" : "short", x->qty, usd_of_quote(r, money_notional(x->mark_tk, x->qty)),
+                x->leverage, x->eff_leverage > 1e6 ? 1e6 : x->eff_leverage, mark, lp, bp, usd_of_quote(r, x->fee), vwap,
+                x->book_qty, x->backstop_qty, x->adl_qty, usd_of_quote(r, x->pnl), usd_of_quote(r, x->fund_paid),
+                usd_of_quote(r, x->bad_debt), x->adl_qty > 0, x->partial, x->cross, x->generation, x->cascade_id,
+                x->done_time ? secs(x->done_time - r->def->run.start) : -1.0);
+    }
+    return output_commit(&f);
+}
+
+static void json_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(fp, "\\%c", c);
+        else if (c < 0x20) fprintf(fp, "\\u%04x", c);
+        else fputc(c, fp);
+    }
+    fputc('"', fp);
+}
+
+/* A finite double for JSON (non-finite values cannot occur by construction; write 0 defensively). */
+static void json_num(FILE *fp, double v) { fprintf(fp, "%.10g", isfinite(v) ? v : 0.0); }
+
+static Status write_summary(const Recorder *r, const char *dir, const RunOptions *o)
+{
+    const RunReport *x = r->rep;
+    const WorldDef *d = r->def;
+    OutFile f;
+    Status s = output_open(&f, dir, "summary.json");
+    if (s != STATUS_OK) return s;
+    FILE *fp = f.fp;
+    char start[40];
+    simtime_format_iso(d->run.start, start, sizeof start);
+    fprintf(fp, "{\n  \"version\": ");
+    json_str(fp, o->version ? o->version : "");
+    fprintf(fp, ",\n  \"seed\": %" PRIu64 ",\n  \"config_hash\": \"%016" PRIx64 "\",\n  \"start\": \"%s\",\n", d->run.seed,
+            o->config_hash, start);
+    fprintf(fp, "  \"duration_s\": %.3f,\n  \"events\": %" PRIu64 ",\n", secs(d->run.duration), x->events);
+    fprintf(fp, "  \"invariants\": {\"conserved\": %s, \"message\": ", x->conserved ? "true" : "false");
+    json_str(fp, x->invariant_message);
+    fprintf(fp, "},\n  \"counts\": {\"submissions\": %" PRIu64 ", \"cancels\": %" PRIu64 ", \"perp_fills\": %" PRIu64
+                ", \"spot_fills\": %" PRIu64 "},\n",
+            x->submissions, x->cancels, x->perp_fills, x->spot_fills);
+    fprintf(fp, "  \"price\": {\"start_usd\": ");
+    json_num(fp, x->start_price_usd);
+    fprintf(fp, ", \"end_usd\": ");
+    json_num(fp, x->end_price_usd);
+    fprintf(fp, ", \"min_usd\": ");
+    json_num(fp, x->min_price_usd);
+    fprintf(fp, ", \"max_usd\": ");
+    json_num(fp, x->max_price_usd);
+    fprintf(fp, ", \"max_drawdown\": ");
+    json_num(fp, x->max_drawdown);
+    fprintf(fp, "},\n  \"liquidations\": {\"count\": %" PRIu64 ", \"long\": {\"count\": %" PRIu64 ", \"notional_usd\": ",
+            x->liquidations, x->liquidations_by_side[0]);
+    json_num(fp, x->liq_notional_usd_by_side[0]);
+    fprintf(fp, "}, \"short\": {\"count\": %" PRIu64 ", \"notional_usd\": ", x->liquidations_by_side[1]);
+    json_num(fp, x->liq_notional_usd_by_side[1]);
+    fprintf(fp, "}, \"by_agent_type\": {");
+    for (int i = 0; i < WORLD_POPULATIONS; i++) {
+        fprintf(fp, "%s\"%s\": {\"count\": %" PRIu64 ", \"notional_usd\": ", i ? ", " : "", world_population_names[i],
+                x->liquidations_by_pop[i]);
+        json_num(fp, x->liq_notional_usd_by_pop[i]);
+        fputc('}', fp);
+    }
+    fprintf(fp, "}},\n  \"insurance_fund_usd\": {\"start\": ");
+    json_num(fp, x->fund_start_usd);
+    fprintf(fp, ", \"min\": ");
+    json_num(fp, x->fund_min_usd);
+    fprintf(fp, ", \"end\": ");
+    json_num(fp, x->fund_end_usd);
+    fprintf(fp, "},\n  \"adl\": {\"events\": %" PRIu64 ", \"notional_usd\": ", x->adl_events);
+    json_num(fp, x->adl_notional_usd);
+    fprintf(fp, "},\n  \"bad_debt_usd\": ");
+    json_num(fp, x->bad_debt_usd);
+    fprintf(fp, ",\n  \"backlog\": {\"peak_items\": %u, \"peak_notional_usd\": ", x->backlog_peak_items);
+    json_num(fp, x->backlog_peak_notional_usd);
+    fprintf(fp, "},\n  \"halts\": %" PRIu64 ",\n", x->halts);
+    const CascadeStats *c = &x->cascades;
+    fprintf(fp, "  \"cascades\": {\"count\": %u, \"ids\": %u, \"largest_notional_usd\": ", c->cascades, c->cascade_ids);
+    json_num(fp, c->largest_notional_usd);
+    fprintf(fp, ", \"deepest_generation\": %d, \"longest_duration_s\": ", c->deepest_generation);
+    json_num(fp, c->longest_duration_s);
+    const MetricsSummary *m = &x->minute;
+    fprintf(fp, "},\n  \"risk_1m\": {\"var_975\": ");
+    json_num(fp, m->long_side.var_975);
+    fprintf(fp, ", \"es_975\": ");
+    json_num(fp, m->long_side.es_975);
+    fprintf(fp, ", \"var_99\": ");
+    json_num(fp, m->long_side.var_99);
+    fprintf(fp, ", \"es_99\": ");
+    json_num(fp, m->long_side.es_99);
+    fprintf(fp, ", \"short_var_99\": ");
+    json_num(fp, m->short_side.var_99);
+    fprintf(fp, ", \"short_es_99\": ");
+    json_num(fp, m->short_side.es_99);
+    fprintf(fp, "},\n  \"stylized_facts_1m\": {\"returns\": %zu, \"sd\": ", m->n_returns);
+    json_num(fp, m->moments.sd);
+    fprintf(fp, ", \"excess_kurtosis\": ");
+    json_num(fp, m->moments.excess_kurtosis);
+    fprintf(fp, ", \"hill_left\": ");
+    json_num(fp, m->hill_left.alpha);
+    fprintf(fp, ", \"hill_right\": ");
+    json_num(fp, m->hill_right.alpha);
+    fprintf(fp, ", \"hill_abs\": ");
+    json_num(fp, m->hill_abs.alpha);
+    fprintf(fp, ", \"acf_band\": ");
+    json_num(fp, m->acf_band);
+    fprintf(fp, ",\n    \"acf_returns\": {");
+    for (int i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
+        fprintf(fp, "%s\"%zu\": ", i ? ", " : "", m->lags[i]);
+        json_num(fp, m->acf_r[m->lags[i]]);
+    }
+    fprintf(fp, "},\n    \"acf_abs_returns\": {");
+    for (int i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
+        fprintf(fp, "%s\"%zu\": ", i ? ", " : "", m->lags[i]);
+        json_num(fp, m->acf_abs[m->lags[i]]);
+    }
+    fprintf(fp, "},\n    \"acf_returns_outside_band_1_60\": %zu, \"acf_abs_positive_1_60\": %zu},\n",
+            m->acf_r_outside_band, m->acf_abs_above_band);
+    fprintf(fp, "  \"config\": %s\n}\n", o->config_json && o->config_json[0] ? o->config_json : "null");
+    return output_commit(&f);
+}
+
+static Status write_timing(const char *dir, const RunReport *x, double sim_s)
+{
+    OutFile f;
+    Status s = output_open(&f, dir, "timing.json");
+    if (s != STATUS_OK) return s;
+    fprintf(f.fp, "{\"wall_time_s\": %.3f, \"events\": %" PRIu64 ", \"events_per_s\": %.0f, \"sim_s_per_wall_s\": %.1f}\n",
+            x->wall_s, x->events, x->wall_s > 0 ? (double)x->events / x->wall_s : 0.0,
+            x->wall_s > 0 ? sim_s / x->wall_s : 0.0);
+    return output_commit(&f);
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int decimals_of(double tick)
+{
+    for (int d = 0; d <= 9; d++) {
+        double scaled = tick * pow(10.0, d);
+        if (fabs(scaled - llround(scaled)) < 1e-9 * scaled) return d;
+    }
+    return 9;
+}
+
+static void fill_report(Recorder *r, const World *w)
+{
+    RunReport *x = r->rep;
+    const PerpVenue *p = world_perp(w);
+    const Ledger *L = perp_ledger(p);
+    PerpStats st = perp_stats(p);
+    WorldCounts wc = world_counts(w);
+    x->events = wc.events;
+    x->submissions = wc.submissions;
+    x->cancels = wc.cancels;
+    x->perp_fills = wc.perp_fills;
+    x->spot_fills = wc.spot_fills;
+    uint32_t n = 0;
+    const PerpLiqRecord *recs = perp_liq_records(p, &n);
+    x->liquidations = n;
+    for (uint32_t i = 0; i < n; i++) {
+        double usd = usd_of_quote(r, money_notional(recs[i].mark_tk, recs[i].qty));
+        x->liquidations_by_side[recs[i].side]++;
+        x->liq_notional_usd_by_side[recs[i].side] += usd;
+        int pop = world_perp_owner(w, recs[i].account, NULL);
+        if (pop >= 0) {
+            x->liquidations_by_pop[pop]++;
+            x->liq_notional_usd_by_pop[pop] += usd;
+        }
+    }
+    x->adl_events = st.adl_events;
+    x->adl_notional_usd = usd_of_quote(r, st.adl_notional);
+    x->bad_debt_usd = usd_of_quote(r, ledger_bad_debt(L));
+    x->fund_start_usd = r->def->market.perp.insurance_fund_usd;
+    x->fund_min_usd = usd_of_quote(r, ledger_fund_min(L));
+    x->fund_end_usd = usd_of_quote(r, ledger_insurance_fund(L));
+    x->backlog_peak_items = st.backlog_peak;
+    x->backlog_peak_notional_usd = usd_of_quote(r, st.backlog_notional_peak);
+    x->halts = st.halts;
+    cascade_stats(recs, n, r, &x->cascades);
+    (void)metrics_summarize(r->minute_marks, r->minute_count, &x->minute);
+    char why[256] = "";
+    x->conserved = world_check(w, why, sizeof why) == STATUS_OK;
+    snprintf(x->invariant_message, sizeof x->invariant_message, "%s",
+             x->conserved ? "money, open interest and spot asset conserved exactly" : why);
+}
+
+Status run_experiment(const WorldDef *def, const RunOptions *opt, RunReport *rep, char *why, size_t why_cap)
+{
+    memset(rep, 0, sizeof *rep);
+    World *w = NULL;
+    Status s = world_create(def, &w, why, why_cap);
+    if (s != STATUS_OK) return s;
+    Recorder r;
+    memset(&r, 0, sizeof r);
+    r.w = w;
+    r.def = world_def(w);
+    r.rep = rep;
+    r.files = opt->out_dir != NULL;
+    r.decimals = decimals_of(def->market.tick_usd);
+    r.tick_scaled = llround(def->market.tick_usd * pow(10.0, r.decimals));
+    r.quote_usd = def->market.tick_usd * def->market.lot_units;
+    r.next_sample = def->run.start;
+    r.next_minute = def->run.start;
+    if (r.files) {
+        s = output_make_dir(opt->out_dir);
+        if (s == STATUS_OK) s = output_open(&r.ts, opt->out_dir, "timeseries.csv");
+        if (s == STATUS_OK && def->run.write_trades) s = output_open(&r.trades, opt->out_dir, "trades.csv");
+        if (s != STATUS_OK) {
+            snprintf(why, why_cap, "cannot write into %s", opt->out_dir);
+            goto fail;
+        }
+        fprintf(r.ts.fp, "time_s,last_usd,mid_usd,mark_usd,index_usd,spot_mid_usd,spread_ticks,depth1_bid_lots,"
+                         "depth1_ask_lots,depth5_bid_lots,depth5_ask_lots,volume_lots,open_interest_lots,"
+                         "funding_rate_e8,liq_long,liq_short,liq_long_usd,liq_short_usd,backlog_items,"
+                         "backlog_usd,insurance_fund_usd,halted,makers_quoting\n");
+        if (def->run.write_trades)
+            fprintf(r.trades.fp, "time_s,price_usd,qty_lots,aggressor,maker_type,taker_type,liquidation,auction\n");
+    }
+    world_set_observer(w, &(WorldObserver){&r, on_trade, NULL, on_liquidation, on_second});
+    double t0 = wall_now();
+    SimTime start = def->run.start, end = world_end(w);
+    for (SimTime t = start; t < end;) {
+        t = t + SIMTIME_NS_PER_MIN < end ? t + SIMTIME_NS_PER_MIN : end;
+        world_run_until(w, t);
+        if (opt->progress)
+            opt->progress(opt->progress_ctx, t, (double)(t - start) / (double)(end - start), world_counts(w).events);
+    }
+    rep->wall_s = wall_now() - t0;
+    if (r.failed) {
+        s = STATUS_NOMEM;
+        snprintf(why, why_cap, "out of memory while recording");
+        goto fail;
+    }
+    fill_report(&r, w);
+    if (r.files) {
+        uint32_t n = 0;
+        const PerpLiqRecord *recs = perp_liq_records(world_perp(w), &n);
+        s = output_commit(&r.ts);
+        if (s == STATUS_OK && def->run.write_trades) s = output_commit(&r.trades);
+        if (s == STATUS_OK) s = write_liquidations(&r, opt->out_dir, recs, n);
+        if (s == STATUS_OK) s = write_summary(&r, opt->out_dir, opt);
+        if (s == STATUS_OK) s = write_timing(opt->out_dir, rep, secs(def->run.duration));
+        if (s != STATUS_OK) {
+            snprintf(why, why_cap, "cannot write the outputs into %s", opt->out_dir);
+            goto fail;
+        }
+    }
+    mem_free(r.minute_marks);
+    world_destroy(w);
+    if (!rep->conserved) {
+        snprintf(why, why_cap, "conservation check failed: %s", rep->invariant_message);
+        return STATUS_INVALID;
+    }
+    return STATUS_OK;
+fail:
+    if (r.files) {
+        output_abort(&r.ts);
+        if (def->run.write_trades) output_abort(&r.trades);
+    }
+    mem_free(r.minute_marks);
+    world_destroy(w);
+    return s;
+}
