@@ -22,6 +22,7 @@ typedef struct Maker {
     double half_spread;        /* fraction */
     double level_usd;
     double withdraw_vol;       /* fraction per sqrt(s) */
+    double vol_gate;           /* the volatility that makes it withdraw now: withdraw_vol, raised after a return */
     Lots asset0;               /* spot: the asset it started with */
     Lots inv;                  /* tracked from fills */
     SimTime cooldown_until;
@@ -358,14 +359,20 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
         m->state = MAKER_OUT;
         return;
     }
-    if (f->vol_1m > m->withdraw_vol) {
-        withdraw(p, env, agent, false); /* (re)starts the cooldown while the trigger persists */
+    /* Hysteresis: a maker that came back while volatility was still high (quoting wider, as its spread follows
+     * volatility) withdraws again only if volatility rises a further 50 %; the gate falls back to the maker's own
+     * threshold once volatility has calmed. Without it a storm keeps every maker out for good, because its own
+     * absence keeps volatility high. */
+    if (f->vol_1m <= m->withdraw_vol) m->vol_gate = m->withdraw_vol;
+    if (m->state == MAKER_QUOTING && f->vol_1m > m->vol_gate) {
+        withdraw(p, env, agent, false);
         return;
     }
     Ticks ref = reference(p, env);
     if (ref <= 0) return;
     if (m->state != MAKER_QUOTING) {
         if (m->state == MAKER_COOLDOWN && env->now < m->cooldown_until) return;
+        if (f->vol_1m > m->vol_gate) m->vol_gate = 1.5 * f->vol_1m;
         m->state = MAKER_QUOTING; /* back: the adverse-fill window starts afresh */
         p->st.returns++;
         m->win_start = env->now - p->def.adverse_window;
@@ -469,6 +476,7 @@ Status maker_create(const MakerDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
         m->half_spread = dist_draw(&p->rng, &def->half_spread_bps) * 1e-4;
         m->level_usd = dist_draw(&p->rng, &def->level_size_usd);
         m->withdraw_vol = dist_draw(&p->rng, &def->withdraw_vol_bps) * 1e-4;
+        m->vol_gate = m->withdraw_vol;
         m->state = MAKER_QUOTING;
         if (def->venue == VENUE_PERP) {
             Quote cash = agent_usd_to_quote(env, m->capital_usd);

@@ -627,22 +627,30 @@ static void agents_maker_withdraw_vol_and_cooldown(void)
     wake_at(m, 0, t + 11 * SEC);
     CHECK_EQ(m->nact, from);
     CHECK_EQ(maker_agent_state(m->pop, 0), MAKER_COOLDOWN);
-    /* the trigger again at 20 s restarts the cooldown (until 50 s), without another cancel */
+    /* the trigger again at 20 s does not extend the cooldown (it ends at 31 s) and sends nothing */
     m->feed.vol_1m = 20e-4;
     wake_at(m, 0, t + 20 * SEC);
     CHECK_EQ(m->nact, from);
-    m->feed.vol_1m = 1e-4;
-    wake_at(m, 0, t + 40 * SEC);
-    CHECK_EQ(m->nact, from);
     CHECK_EQ(maker_agent_state(m->pop, 0), MAKER_COOLDOWN);
-    CHECK_EQ(maker_stats(m->pop).withdrawals_vol, 1);
-    /* 50 s: back, quoting */
-    wake_at(m, 0, t + 50 * SEC);
+    /* 40 s: the cooldown is over and the maker returns although volatility is still 20 bps (its spread follows
+     * volatility); its gate is now 1.5 x 20 = 30 bps */
+    wake_at(m, 0, t + 40 * SEC);
     CHECK_EQ(maker_agent_state(m->pop, 0), MAKER_QUOTING);
     CHECK_EQ(mock_count(m, from, MOCK_SUBMIT), 10);
     CHECK_EQ(maker_stats(m->pop).returns, 1);
+    CHECK_EQ(maker_stats(m->pop).withdrawals_vol, 1);
     mock_deliver(m);
     CHECK_EQ(perp_order_count(m->perp, a), 10);
+    /* 25 bps: below the raised gate, it stays; 31 bps: above it, it withdraws again */
+    m->feed.vol_1m = 25e-4;
+    wake_at(m, 0, t + 41 * SEC);
+    CHECK_EQ(maker_agent_state(m->pop, 0), MAKER_QUOTING);
+    m->feed.vol_1m = 31e-4;
+    wake_at(m, 0, t + 42 * SEC);
+    CHECK_EQ(maker_agent_state(m->pop, 0), MAKER_COOLDOWN);
+    CHECK_EQ(maker_stats(m->pop).withdrawals_vol, 2);
+    mock_deliver(m);
+    CHECK_EQ(perp_order_count(m->perp, a), 0);
     check_venues(m);
     mock_free(m);
 }
@@ -1039,7 +1047,7 @@ static void agents_maker_world_vol_withdrawal(void)
 {
     /* a volatility burst: the index reads 2 % low for 5 s (an oracle glitch), the mark drops 2 % and comes back,
      * vol_1m jumps to ~37 bps, above every maker's threshold (6-15 bps): every perp maker pulls its quotes. They come
-     * back once vol_1m has calmed (the 60-s window has forgotten both jumps) and the 30-s cooldown has run. */
+     * back when the 30-s cooldown has run, with their withdrawal gate raised above the volatility they find. */
     WorldDef d = small_world(5 * SIMTIME_NS_PER_MIN);
     d.shock_count = 1;
     d.shocks[0] = (ShockDef){SHOCK_INDEX_GLITCH, 60 * SEC, VENUE_PERP, 0, 5 * SEC, 0, -2.0, 0};
@@ -1062,10 +1070,13 @@ static void agents_maker_world_vol_withdrawal(void)
     CHECK_GT(out_at, 0);
     CHECK_LE(out_at, 64);
     CHECK_GT(calm_at, 0);
-    /* back: 30 s (the cooldown) after the volatility fell below the lowest threshold, give or take a refresh */
-    CHECK_GE(back_at, calm_at + 28);
-    CHECK_LE(back_at, calm_at + 40);
-    for (uint32_t i = out_at; i < calm_at; i++) CHECK_EQ(o->perp_quoting[i], 0);
+    /* back when the 30-s cooldown has run, give or take a refresh, although volatility is still above their
+     * thresholds (calm_at comes later): each returns with its gate raised to 1.5 x the volatility it found, so
+     * the decaying volatility does not push it out again */
+    CHECK_GE(back_at, out_at + 28);
+    CHECK_LE(back_at, out_at + 40);
+    CHECK_GT(calm_at, back_at);
+    for (uint32_t i = back_at; i < o->seconds; i++) CHECK_EQ(o->perp_quoting[i], 8);
     /* once back, the book is two-sided again */
     CHECK(o->bid[o->seconds - 1] > 0 && o->ask[o->seconds - 1] > o->bid[o->seconds - 1]);
     world_destroy(w);

@@ -33,7 +33,8 @@
     X(sim_demo)                \
     X(sim_metrics)             \
     X(sim_config)              \
-    X(sim_world)
+    X(sim_world)               \
+    X(sim_emergence)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)

@@ -1,0 +1,177 @@
+/* Emergence and determinism of whole runs (issue 4, "what must be shown"), on the small example experiments so
+ * that they run in seconds in the validate build:
+ *   - a large spot sale into a leveraged crowd produces liquidations in several generations (each triggered by the
+ *     price moves of the previous ones' forced sales), and the same sale with retail leverage capped at 2x
+ *     produces no liquidation of generation >= 2;
+ *   - the same definition and seed give byte-identical outputs, and a golden hash pins them down. */
+#include "test_suites.h"
+#include "test_util.h"
+
+#include "config_world.h"
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef CASCADE_SOURCE_DIR
+#define CASCADE_SOURCE_DIR "."
+#endif
+
+static bool load(const char *rel, const char *const *sets, size_t nsets, WorldDef *d)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", CASCADE_SOURCE_DIR, rel);
+    CfgError err;
+    Status s = cfg_load_file(&cfg_world_schema, path, sets, nsets, d, &err);
+    if (s != STATUS_OK) {
+        char msg[1400];
+        cfg_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "\n%s\n", msg);
+    }
+    CHECK_EQ(s, STATUS_OK);
+    return s == STATUS_OK;
+}
+
+static void run(const WorldDef *d, RunReport *rep)
+{
+    RunOptions opt = {NULL, NULL, 0, "test", NULL, NULL};
+    char why[256] = "";
+    Status s = run_experiment(d, &opt, rep, why, sizeof why);
+    if (s != STATUS_OK) fprintf(stderr, "\nrun: %s\n", why);
+    CHECK_EQ(s, STATUS_OK);
+    CHECK(rep->conserved);
+}
+
+static void emergence_spot_sale_cascades_through_generations(void)
+{
+    WorldDef d;
+    if (!load("experiments/examples/small_shock.json", NULL, 0, &d)) return;
+    RunReport rep;
+    run(&d, &rep);
+    CHECK_GT(rep.liquidations_by_side[0], 10);
+    CHECK_GE(rep.cascades.deepest_generation, 3);
+    CHECK_GE(rep.cascades.cascades, 1);
+}
+
+static void emergence_low_leverage_has_no_second_generation(void)
+{
+    WorldDef d;
+    const char *sets[] = {"retail.max_leverage=2"};
+    if (!load("experiments/examples/small_shock.json", sets, 1, &d)) return;
+    RunReport rep;
+    run(&d, &rep);
+    CHECK_LT(rep.cascades.deepest_generation, 2);
+}
+
+static void emergence_no_shock_no_deep_cascade(void)
+{
+    /* The same market without the sale: the crowd is not pushed into its liquidation prices. */
+    WorldDef d;
+    if (!load("experiments/examples/small_shock.json", NULL, 0, &d)) return;
+    d.shock_count = 0;
+    RunReport rep;
+    run(&d, &rep);
+    CHECK_LT(rep.cascades.deepest_generation, 3);
+}
+
+/* ---- determinism ---- */
+
+static char *slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, f);
+    buf[got] = 0;
+    fclose(f);
+    *len = got;
+    return buf;
+}
+
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= UINT64_C(0x100000001b3);
+    }
+    return h;
+}
+
+/* The golden hash of the small run's outputs. It changes whenever any behaviour changes (that is its job): after an
+ * intended change, run this test, check the new outputs make sense, and paste the printed value here. */
+#define GOLDEN_OUTPUT_HASH UINT64_C(0x1820b6439573060c)
+
+static void determinism_same_seed_same_bytes(void)
+{
+    /* From the code's defaults, not an experiment file, so that recalibrating experiments/ leaves it alone. */
+    WorldDef d = world_default_def();
+    d.run.duration = 20 * SIMTIME_NS_PER_MIN;
+    d.run.write_trades = true;
+    d.retail.count = 200;
+    d.shock_count = 1;
+    d.shocks[0] = (ShockDef){SHOCK_SELL, 10 * SIMTIME_NS_PER_MIN, VENUE_SPOT, 3e6, 2 * SIMTIME_NS_PER_MIN, 24, 0, 0};
+    char dirs[2][64];
+    uint64_t hash[2] = {0, 0};
+    size_t len[2][4];
+    char *text[2][4];
+    static const char *files[4] = {"summary.json", "timeseries.csv", "liquidations.csv", "trades.csv"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(dirs[k], sizeof dirs[k], "/tmp/cascade-det-XXXXXX");
+        CHECK(mkdtemp(dirs[k]) != NULL);
+        RunOptions opt = {dirs[k], "{}", 0, "test", NULL, NULL};
+        RunReport rep;
+        char why[256] = "";
+        CHECK_EQ(run_experiment(&d, &opt, &rep, why, sizeof why), STATUS_OK);
+        hash[k] = UINT64_C(0xcbf29ce484222325);
+        for (int f = 0; f < 4; f++) {
+            text[k][f] = slurp(dirs[k], files[f], &len[k][f]);
+            CHECK(text[k][f] != NULL);
+            if (text[k][f]) hash[k] ^= fnv1a(text[k][f], len[k][f]) + (uint64_t)f;
+        }
+    }
+    for (int f = 0; f < 4; f++) {
+        bool same = text[0][f] && text[1][f] && len[0][f] == len[1][f] && memcmp(text[0][f], text[1][f], len[0][f]) == 0;
+        if (!same) fprintf(stderr, "\n%s differs between two runs of the same definition\n", files[f]);
+        CHECK(same);
+        free(text[0][f]);
+        free(text[1][f]);
+    }
+    CHECK_EQ(hash[0], hash[1]);
+    if (hash[0] != GOLDEN_OUTPUT_HASH) fprintf(stderr, "\ngolden output hash: 0x%016llx\n", (unsigned long long)hash[0]);
+    CHECK_EQ(hash[0], GOLDEN_OUTPUT_HASH);
+    for (int k = 0; k < 2; k++) {
+        char cmd[200];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[k]);
+        CHECK_EQ(system(cmd), 0);
+    }
+}
+
+static void determinism_other_seed_other_path(void)
+{
+    WorldDef d;
+    const char *sets[] = {"run.duration=10m", "retail.count=100"};
+    if (!load("experiments/examples/small_shock.json", sets, 2, &d)) return;
+    RunReport a, b;
+    run(&d, &a);
+    d.run.seed = 2;
+    run(&d, &b);
+    CHECK(a.end_price_usd != b.end_price_usd || a.perp_fills != b.perp_fills);
+}
+
+void suite_sim_emergence(void)
+{
+    static const TestCase cases[] = {
+        TEST_CASE(emergence_spot_sale_cascades_through_generations),
+        TEST_CASE(emergence_low_leverage_has_no_second_generation),
+        TEST_CASE(emergence_no_shock_no_deep_cascade),
+        TEST_CASE(determinism_same_seed_same_bytes),
+        TEST_CASE(determinism_other_seed_other_path),
+    };
+    test_add_suite("sim_emergence", cases, TEST_COUNT(cases));
+}
