@@ -17,7 +17,7 @@ static const CfgField run_fields[] = {
     CFG_FIELD_DURATION("duration", RunDef, duration, S_, 366 * D_, D_, "simulated span of the run"),
     CFG_FIELD_DURATION("sample_step", RunDef, sample_step, S_, H_, S_,
                        "timeseries.csv row spacing (a whole number of seconds)"),
-    CFG_FIELD_BOOL("write_trades", RunDef, write_trades, false, "also write trades.csv (one row per perp trade)"),
+    CFG_FIELD_BOOL("write_trades", RunDef, write_trades, false, "also write trades.csv (one row per trade, perp and spot)"),
     CFG_FIELD_BOOL("progress", RunDef, progress, true, "progress bar on stderr when it is a terminal"),
 };
 static const CfgSchema run_schema = CFG_SCHEMA(RunDef, "run", run_fields, NULL, "what to run and record");

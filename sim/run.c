@@ -136,9 +136,21 @@ static void on_trade(void *ctx, const PerpTrade *t)
     fmt_price(r, px, sizeof px, t->price_tk);
     uint32_t ma = 0, ta = 0;
     int mp = world_perp_owner(r->w, t->maker, &ma), tp = world_perp_owner(r->w, t->taker, &ta);
-    fprintf(r->trades.fp, "%.6f,%s,%" PRId64 ",%s,%s,%s,%d,%d\n", secs(t->time - r->def->run.start), px, t->qty,
+    fprintf(r->trades.fp, "%.6f,perp,%s,%" PRId64 ",%s,%s,%s,%d,%d\n", secs(t->time - r->def->run.start), px, t->qty,
             t->aggressor == SIDE_BUY ? "buy" : "sell", mp >= 0 ? world_population_names[mp] : "venue",
             tp >= 0 ? world_population_names[tp] : "venue", t->taker_is_liquidation ? 1 : 0, t->auction ? 1 : 0);
+}
+
+static void on_spot_trade(void *ctx, SimTime now, const SpotTrade *t)
+{
+    Recorder *r = ctx;
+    if (!r->files || !r->def->run.write_trades) return;
+    char px[40];
+    fmt_price(r, px, sizeof px, t->price_tk);
+    int mp = world_spot_owner(r->w, t->maker, NULL), tp = world_spot_owner(r->w, t->taker, NULL);
+    fprintf(r->trades.fp, "%.6f,spot,%s,%" PRId64 ",%s,%s,%s,0,0\n", secs(now - r->def->run.start), px, t->qty,
+            t->aggressor == SIDE_BUY ? "buy" : "sell", mp >= 0 ? world_population_names[mp] : "venue",
+            tp >= 0 ? world_population_names[tp] : "venue");
 }
 
 static void on_liquidation(void *ctx, const PerpLiqRecord *rec)
@@ -427,9 +439,9 @@ Status run_experiment(const WorldDef *def, const RunOptions *opt, RunReport *rep
                          "funding_rate_e8,liq_long,liq_short,liq_long_usd,liq_short_usd,backlog_items,"
                          "backlog_usd,insurance_fund_usd,halted,makers_quoting\n");
         if (def->run.write_trades)
-            fprintf(r.trades.fp, "time_s,price_usd,qty_lots,aggressor,maker_type,taker_type,liquidation,auction\n");
+            fprintf(r.trades.fp, "time_s,venue,price_usd,qty_lots,aggressor,maker_type,taker_type,liquidation,auction\n");
     }
-    world_set_observer(w, &(WorldObserver){&r, on_trade, NULL, on_liquidation, on_second});
+    world_set_observer(w, &(WorldObserver){&r, on_trade, on_spot_trade, on_liquidation, on_second});
     double t0 = wall_now();
     SimTime start = def->run.start, end = world_end(w);
     for (SimTime t = start; t < end;) {

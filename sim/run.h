@@ -8,7 +8,7 @@
  *                     cascades, risk metrics and stylized facts of 1-minute returns
  *   timeseries.csv    one row per sample step (default 1 s)
  *   liquidations.csv  one row per liquidation
- *   trades.csv        one row per perp trade (optional)
+ *   trades.csv        one row per trade on either venue (optional)
  *   timing.json       wall time and rates: the only output that differs between two runs of the same definition */
 #ifndef CASCADE_RUN_H
 #define CASCADE_RUN_H

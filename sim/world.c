@@ -784,6 +784,14 @@ int world_perp_owner(const World *w, AccountId a, uint32_t *agent)
     return (int)o->pop;
 }
 
+int world_spot_owner(const World *w, AccountId a, uint32_t *agent)
+{
+    const Owner *o = owner_get(&w->spot_owner, a);
+    if (!o) return -1;
+    if (agent) *agent = o->agent;
+    return (int)o->pop;
+}
+
 Status world_check(const World *w, char *why, size_t cap)
 {
     Status s = perp_check(w->perp, why, cap);

@@ -162,6 +162,8 @@ WorldCounts world_counts(const World *w);
 const void *world_population(const World *w, int pop);
 /* The population owning a perp account (POP_* or -1 for the world's own accounts), and the agent index. */
 int world_perp_owner(const World *w, AccountId a, uint32_t *agent);
+/* The same for a spot account. */
+int world_spot_owner(const World *w, AccountId a, uint32_t *agent);
 /* Conservation: perp_check, spot_check, plus the world's own accounts (shock actor). */
 Status world_check(const World *w, char *why, size_t why_cap);
 
