@@ -5,6 +5,7 @@
  * (quote_per_usd = 10,000) and 60,000 USD = 600,000 ticks. */
 #include "test_suites.h"
 #include "test_util.h"
+#include "test_config_util.h"
 
 #include "alloc.h"
 #include "arbitrageur.h"
@@ -127,19 +128,8 @@ static void agents_arbitrageur_sizing(void)
 
 static void agents_arbitrageur_defaults_match_schema(void)
 {
-    ArbitrageurDef a, b = arbitrageur_default_def();
-    cfg_defaults(&cfg_arbitrageur_schema, &a);
-    char *ta = NULL, *tb = NULL;
-    CHECK_EQ(cfg_to_json(&cfg_arbitrageur_schema, &a, &ta), STATUS_OK);
-    CHECK_EQ(cfg_to_json(&cfg_arbitrageur_schema, &b, &tb), STATUS_OK);
-    CHECK(ta && tb && strcmp(ta, tb) == 0);
-    if (ta && tb && strcmp(ta, tb) != 0) fprintf(stderr, "\nschema:\n%s\ndefault_def:\n%s\n", ta, tb);
-    cfg_free(ta);
-    cfg_free(tb);
-    CfgError err;
-    CHECK_EQ(cfg_validate(&cfg_arbitrageur_schema, &b, &err), STATUS_OK);
-    char why[200] = "";
-    CHECK(cfg_schema_check(&cfg_arbitrageur_schema, why, sizeof why));
+    ArbitrageurDef b = arbitrageur_default_def();
+    test_check_schema_defaults(&cfg_arbitrageur_schema, &b);
 }
 
 /* ---- a scripted environment: real venues, orders recorded and executed by the test ---- */

@@ -10,6 +10,7 @@
  * the books sit at 600,000 ticks = 60,000 USD (bid 599,950 / ask 600,050, mid 600,000). */
 #include "test_suites.h"
 #include "test_util.h"
+#include "test_config_util.h"
 
 #include "alloc.h"
 #include "config_agents.h"
@@ -242,33 +243,17 @@ static double median(double *v, uint32_t n)
 }
 
 /* Two definitions equal as configs (field by field through the canonical JSON, padding ignored). */
-static void check_same_config(const CfgSchema *s, const void *a, const void *b)
-{
-    char *ta = NULL, *tb = NULL;
-    CHECK_EQ(cfg_to_json(s, a, &ta), STATUS_OK);
-    CHECK_EQ(cfg_to_json(s, b, &tb), STATUS_OK);
-    CHECK(ta && tb && strcmp(ta, tb) == 0);
-    if (ta && tb && strcmp(ta, tb) != 0) fprintf(stderr, "\nschema defaults:\n%s\ncode defaults:\n%s\n", ta, tb);
-    cfg_free(ta);
-    cfg_free(tb);
-    CfgError err;
-    CHECK_EQ(cfg_validate(s, b, &err), STATUS_OK);
-}
-
 /* ---- noise: definitions and pure rules ---- */
 
 static void noise_defaults_match_schema(void)
 {
-    char why[256] = "";
-    CHECK(cfg_schema_check(&cfg_noise_schema, why, sizeof why));
-    CHECK(cfg_schema_check(&cfg_spot_noise_schema, why, sizeof why));
     NoiseDef a, b = noise_default_def();
     cfg_defaults(&cfg_noise_schema, &a);
-    check_same_config(&cfg_noise_schema, &a, &b);
+    test_check_schema_defaults(&cfg_noise_schema, &b);
     CHECK_EQ(a.venue, VENUE_PERP);
     NoiseDef c, e = noise_default_spot_def();
     cfg_defaults(&cfg_spot_noise_schema, &c);
-    check_same_config(&cfg_spot_noise_schema, &c, &e);
+    test_check_schema_defaults(&cfg_spot_noise_schema, &e);
     CHECK_EQ(c.venue, VENUE_SPOT);
     CHECK(c.asset_usd > 0);
     /* the weights must not all be zero */
@@ -505,11 +490,9 @@ static void noise_spot_orders_respect_balances(void)
 
 static void value_defaults_match_schema(void)
 {
-    char why[256] = "";
-    CHECK(cfg_schema_check(&cfg_value_schema, why, sizeof why));
     ValueDef a, b = value_default_def();
     cfg_defaults(&cfg_value_schema, &a);
-    check_same_config(&cfg_value_schema, &a, &b);
+    test_check_schema_defaults(&cfg_value_schema, &b);
     CHECK_EQ(a.venue, VENUE_SPOT);
     CHECK_EQ(a.count, 30u);
 }

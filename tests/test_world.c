@@ -2,6 +2,7 @@
  * table of malformed experiment files with the message each must produce. */
 #include "test_suites.h"
 #include "test_util.h"
+#include "test_config_util.h"
 
 #include "alloc.h"
 #include "config_world.h"
@@ -149,22 +150,8 @@ static void run_refuses_unwritable_folder(void)
 
 static void world_schema_defaults_match_code(void)
 {
-    char why[200] = "";
-    CHECK(cfg_schema_check(&cfg_world_schema, why, sizeof why));
-    WorldDef a, b = world_default_def();
-    cfg_defaults(&cfg_world_schema, &a);
-    char *ta = NULL, *tb = NULL;
-    CHECK_EQ(cfg_to_json(&cfg_world_schema, &a, &ta), STATUS_OK);
-    CHECK_EQ(cfg_to_json(&cfg_world_schema, &b, &tb), STATUS_OK);
-    bool same = ta && tb && strcmp(ta, tb) == 0; /* the schema's defaults are world_default_def() */
-    if (!same && ta && tb) {
-        size_t i = 0;
-        while (ta[i] && ta[i] == tb[i]) i++;
-        fprintf(stderr, "\nschema and code defaults differ at: ...%.80s\n", ta + (i > 60 ? i - 60 : 0));
-    }
-    CHECK(same);
-    cfg_free(ta);
-    cfg_free(tb);
+    WorldDef b = world_default_def(); /* the schema's defaults are world_default_def() */
+    test_check_schema_defaults(&cfg_world_schema, &b);
 }
 
 typedef struct BadConfig {
