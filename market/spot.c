@@ -146,7 +146,9 @@ static void on_order_done(void *ctx, OrderId id, uint32_t owner, uint64_t tag, B
     SpotVenue *S = ctx;
     const VenueOrder *o = otab_get(&S->orders, tag);
     CASCADE_ASSERT(o->owner == owner && o->remaining == remaining);
+    uint64_t user_tag = o->user_tag;
     end_order(S, tag);
+    if (S->listener.on_order_done) S->listener.on_order_done(S->listener.ctx, owner, tag, user_tag, remaining);
 }
 
 /* ---- lifecycle ---- */

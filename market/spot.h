@@ -57,6 +57,9 @@ typedef struct SpotTrade {
 typedef struct SpotListener {
     void *ctx;
     void (*on_trade)(void *ctx, const SpotTrade *t);  /* every execution, in order; may be NULL */
+    /* An order ended without a fill completing it and without the owner's own cancel (an IOC or market remainder,
+     * self-trade prevention); its hold has been released. May be NULL. */
+    void (*on_order_done)(void *ctx, AccountId owner, OrderRef ref, uint64_t tag, Lots remaining);
 } SpotListener;
 
 /* Balances of one account; held amounts are what its live orders reserve (0 <= held <= balance). */

@@ -338,6 +338,15 @@ static void on_perp_order_done(void *ctx, AccountId a, OrderRef ref, uint64_t ta
     if (p->ops->on_order_done) p->ops->on_order_done(p->state, &w->env, o->agent, VENUE_PERP, ref, tag, remaining);
 }
 
+static void on_spot_order_done(void *ctx, AccountId a, OrderRef ref, uint64_t tag, Lots remaining)
+{
+    World *w = ctx;
+    const Owner *o = owner_get(&w->spot_owner, a);
+    if (!o) return;
+    Population *p = &w->pops[o->pop];
+    if (p->ops->on_order_done) p->ops->on_order_done(p->state, &w->env, o->agent, VENUE_SPOT, ref, tag, remaining);
+}
+
 static void on_spot_trade(void *ctx, const SpotTrade *t)
 {
     World *w = ctx;
@@ -482,7 +491,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
         return fail(why, why_cap, s, "cannot build the venues");
     }
     perp_set_listener(w->perp, &(PerpListener){w, on_perp_trade, on_perp_liquidation, on_perp_order_done});
-    spot_set_listener(w->spot, &(SpotListener){w, on_spot_trade});
+    spot_set_listener(w->spot, &(SpotListener){w, on_spot_trade, on_spot_order_done});
 
     w->rng = rng_stream(def->run.seed, 0);
     w->env.world = w;

@@ -105,7 +105,7 @@ static uint64_t fnv1a(const char *p, size_t n)
 
 /* The golden hash of the small run's outputs. It changes whenever any behaviour changes (that is its job): after an
  * intended change, run this test, check the new outputs make sense, and paste the printed value here. */
-#define GOLDEN_OUTPUT_HASH UINT64_C(0x0fd24ec3af5dbea1)
+#define GOLDEN_OUTPUT_HASH UINT64_C(0xfae9e441d5ad8258)
 
 static void determinism_same_seed_same_bytes(void)
 {

@@ -417,7 +417,7 @@ static Mock *mock_new(void)
     sd.maker_fee_bps = 0;
     sd.taker_fee_bps = 0;
     CHECK_EQ(spot_create(&sd, &m->spot), STATUS_OK);
-    spot_set_listener(m->spot, &(SpotListener){m, mock_spot_trade});
+    spot_set_listener(m->spot, &(SpotListener){m, mock_spot_trade, NULL});
     m->prof = profile_flat();
     m->feed.index = 1000000;
     m->feed.perp_mark = 1000000;

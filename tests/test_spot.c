@@ -23,10 +23,15 @@ static void check_spot_(const SpotVenue *S, unsigned line)
 }
 #define SCHECK(S) check_spot_((S), __LINE__)
 
-/* Records the trades the venue reports. */
+/* Records the trades and order endings the venue reports. */
 typedef struct Tape {
     SpotTrade t[64];
     int n;
+    int done;                  /* on_order_done calls */
+    AccountId done_owner;
+    OrderRef done_ref;
+    uint64_t done_tag;
+    Lots done_remaining;
 } Tape;
 
 static void tape_trade(void *ctx, const SpotTrade *t)
@@ -34,6 +39,16 @@ static void tape_trade(void *ctx, const SpotTrade *t)
     Tape *tp = ctx;
     if (tp->n < 64) tp->t[tp->n] = *t;
     tp->n++;
+}
+
+static void tape_done(void *ctx, AccountId owner, OrderRef ref, uint64_t tag, Lots remaining)
+{
+    Tape *tp = ctx;
+    tp->done++;
+    tp->done_owner = owner;
+    tp->done_ref = ref;
+    tp->done_tag = tag;
+    tp->done_remaining = remaining;
 }
 
 static SpotVenue *venue(int32_t maker_bps, int32_t taker_bps, Tape *tape)
@@ -46,7 +61,7 @@ static SpotVenue *venue(int32_t maker_bps, int32_t taker_bps, Tape *tape)
     CHECK_EQ(spot_create(&d, &S), STATUS_OK);
     if (tape) {
         memset(tape, 0, sizeof *tape);
-        SpotListener l = {tape, tape_trade};
+        SpotListener l = {tape, tape_trade, tape_done};
         spot_set_listener(S, &l);
     }
     SCHECK(S);
@@ -402,6 +417,12 @@ static void spot_stp_cancels_resting_order_of_same_account(void)
     CHECK_EQ(tp.t[0].maker, c);
     CHECK_EQ(tp.t[0].taker, a);
     CHECK(!spot_order(S, ra.ref, NULL));
+    /* the owner hears that its resting sell ended: 2 lots left, its own tag 1 */
+    CHECK_EQ(tp.done, 1);
+    CHECK_EQ(tp.done_owner, a);
+    CHECK_EQ(tp.done_ref, ra.ref);
+    CHECK_EQ(tp.done_tag, 1);
+    CHECK_EQ(tp.done_remaining, 2);
     CHECK_EQ(spot_cancel(S, a, ra.ref), STATUS_STALE);
     CHECK_EQ(spot_order_count(S, a), 1);
     CHECK_EQ(spot_free_asset(S, a), 6); /* 5 + 1 bought, nothing held */
@@ -597,7 +618,7 @@ static void reentry(void)
 {
     SpotVenue *S = venue(2, 5, NULL);
     reentry_venue = S;
-    SpotListener l = {NULL, reenter};
+    SpotListener l = {NULL, reenter, NULL};
     spot_set_listener(S, &l);
     AccountId a = account(S, 100000, 10);
     AccountId b = account(S, 100000, 10);
@@ -637,7 +658,7 @@ static void spot_random_operations_conserve(void)
     SpotVenue *S = NULL;
     CHECK_EQ(spot_create(&d, &S), STATUS_OK);
     RandTape tape = {0, 0, 0, 0};
-    SpotListener l = {&tape, rand_trade};
+    SpotListener l = {&tape, rand_trade, NULL};
     spot_set_listener(S, &l);
     Rng rng;
     rng_seed(&rng, 0x5907u);
