@@ -70,6 +70,9 @@ struct PerpVenue {
     PerpLiqRecord *records;
     uint32_t record_count, record_cap;
     Deque gen_window[2];       /* [0]: liquidation sells (falling price), [1]: liquidation buys */
+    uint32_t adl_count;        /* the ADL queue ranked at engine tick adl_tick for holders adl_side (in scratch) */
+    uint64_t adl_tick;
+    int adl_side;
     BackstopReg *backstops;
     uint32_t backstop_count, backstop_cap;
     /* policies */

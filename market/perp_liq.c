@@ -337,12 +337,19 @@ static Lots deleverage(PerpVenue *p, LiqItem *it, Lots qty)
     PerpLiqRecord *rec = &p->records[it->record];
     Lots q = ledger_qty(L, it->engine);
     Side holders = q > 0 ? SIDE_SELL : SIDE_BUY;
-    uint32_t n = ledger_adl_queue(L, holders, mark_price(&p->mark), p->scratch, p->acct_cap, NULL);
+    /* Rank once per engine tick and side (ranking every holder is O(n log n)); later items of the same tick use
+     * that snapshot, skipping holders already closed -- exchanges likewise publish the queue periodically. */
+    if (p->adl_tick != p->stats.engine_ticks || p->adl_side != (int)holders) {
+        p->adl_count = ledger_adl_queue(L, holders, mark_price(&p->mark), p->scratch, p->acct_cap, NULL);
+        p->adl_tick = p->stats.engine_ticks;
+        p->adl_side = (int)holders;
+    }
     Lots done = 0;
-    for (uint32_t i = 0; i < n && done < qty; i++) {
+    for (uint32_t i = 0; i < p->adl_count && done < qty; i++) {
         AccountId h = p->scratch[i];
-        if (p->role[h] == PERP_ROLE_ENGINE) continue;
-        Lots hq = abs_q(ledger_qty(L, h));
+        Lots signed_q = ledger_qty(L, h);
+        if (p->role[h] == PERP_ROLE_ENGINE || signed_q == 0 || (signed_q > 0) != (holders == SIDE_BUY)) continue;
+        Lots hq = abs_q(signed_q);
         Lots take = hq < qty - done ? hq : qty - done;
         Status s = ledger_transfer_position(L, it->engine, h, take, it->bankrupt_tk, NULL, NULL);
         CASCADE_ASSERT(s == STATUS_OK);
