@@ -123,19 +123,6 @@ static const CfgSchema WORLD = CFG_SCHEMA(World, "world", WORLD_FIELDS, NULL, "A
 
 /* ---- helpers ----------------------------------------------------------------------------------------------------- */
 
-static void make_temp_dir(char *buf, size_t cap)
-{
-    snprintf(buf, cap, "/tmp/cascade-cfg-XXXXXX");
-    CHECK(mkdtemp(buf) != NULL);
-}
-
-static void rm_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ(system(cmd), 0);
-}
-
 /* Writes dir/name (creating dir/sub folders of name) with text. */
 static void write_file(const char *dir, const char *name, const char *text)
 {
@@ -329,7 +316,7 @@ static void config_round_trip_gives_identical_struct_and_hash(void)
 static void config_extends_chain_merges_deeply(void)
 {
     char dir[64], path[256];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     write_file(dir, "base/root.json",
                "{\"run\": {\"seed\": 7, \"duration\": \"2h\", \"label\": \"root\"},\n"
                " \"retail\": {\"count\": 500, \"leverage\": {\"dist\": \"fixed\", \"max\": 50}},\n"
@@ -372,13 +359,13 @@ static void config_extends_chain_merges_deeply(void)
     snprintf(expect, sizeof expect, "%s/exp/../base/root.json", dir);
     CHECK_STR(err.source, expect);
     check_contains(err.message, "line 4");
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void config_extends_cycles_are_errors(void)
 {
     char dir[64], path[256];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     write_file(dir, "a.json", "{\"extends\": \"b.json\"}");
     write_file(dir, "b.json", "{\"extends\": \"./a.json\"}");
     write_file(dir, "self.json", "{\"extends\": \"self.json\"}");
@@ -396,13 +383,13 @@ static void config_extends_cycles_are_errors(void)
     snprintf(path, sizeof path, "%s/self.json", dir);
     CHECK_EQ(cfg_load_file(&WORLD, path, NULL, 0, &w, &err), STATUS_INVALID);
     check_contains(err.message, "extends cycle");
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void config_extends_depth_is_limited(void)
 {
     char dir[64], path[256], name[32], text[128];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     /* f0 extends f1 ... extends f9: f0..f8 is 8 hops (allowed), f0..f9 is 9 hops. */
     for (int i = 0; i <= 9; i++) {
         snprintf(name, sizeof name, "f%d.json", i);
@@ -420,7 +407,7 @@ static void config_extends_depth_is_limited(void)
     CHECK_EQ(cfg_load_file(&WORLD, path, NULL, 0, &w, &err), STATUS_INVALID);
     check_contains(err.message, "longer than 8 hops");
     CHECK_STR(err.path, "extends");
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 /* ---- --set ------------------------------------------------------------------------------------------------------- */
@@ -699,10 +686,10 @@ static void config_load_file_reports_io_errors(void)
     check_contains(err.message, "No such file or directory");
     CHECK(memcmp(&w, &before, sizeof w) == 0);
     char dir[64];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     CHECK_EQ(cfg_load_file(&WORLD, dir, NULL, 0, &w, &err), STATUS_IO); /* a folder is not a file */
     check_contains(err.message, "Is a directory");
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 /* ---- cfg_validate on structs built in code ----------------------------------------------------------------------- */

@@ -76,33 +76,6 @@ static void emergence_no_shock_no_deep_cascade(void)
 
 /* ---- determinism ---- */
 
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = 0;
-    fclose(f);
-    *len = got;
-    return buf;
-}
-
-static uint64_t fnv1a(const char *p, size_t n)
-{
-    uint64_t h = UINT64_C(0xcbf29ce484222325);
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= UINT64_C(0x100000001b3);
-    }
-    return h;
-}
-
 /* The golden hash of the small run's outputs. It changes whenever any behaviour changes (that is its job): after an
  * intended change, run this test, check the new outputs make sense, and paste the printed value here. */
 #define GOLDEN_OUTPUT_HASH UINT64_C(0xfae9e441d5ad8258)
@@ -122,17 +95,16 @@ static void determinism_same_seed_same_bytes(void)
     char *text[2][4];
     static const char *files[4] = {"summary.json", "timeseries.csv", "liquidations.csv", "trades.csv"};
     for (int k = 0; k < 2; k++) {
-        snprintf(dirs[k], sizeof dirs[k], "/tmp/cascade-det-XXXXXX");
-        CHECK(mkdtemp(dirs[k]) != NULL);
+        test_make_temp_dir(dirs[k], sizeof dirs[k]);
         RunOptions opt = {dirs[k], "{}", 0, "test", NULL, NULL};
         RunReport rep;
         char why[256] = "";
         CHECK_EQ(run_experiment(&d, &opt, &rep, why, sizeof why), STATUS_OK);
         hash[k] = UINT64_C(0xcbf29ce484222325);
         for (int f = 0; f < 4; f++) {
-            text[k][f] = slurp(dirs[k], files[f], &len[k][f]);
+            text[k][f] = test_slurp(dirs[k], files[f], &len[k][f]);
             CHECK(text[k][f] != NULL);
-            if (text[k][f]) hash[k] ^= fnv1a(text[k][f], len[k][f]) + (uint64_t)f;
+            if (text[k][f]) hash[k] ^= cfg_hash_text(text[k][f]) + (uint64_t)f; /* FNV-1a 64 of the text */
         }
     }
     for (int f = 0; f < 4; f++) {
@@ -145,11 +117,7 @@ static void determinism_same_seed_same_bytes(void)
     CHECK_EQ(hash[0], hash[1]);
     if (hash[0] != GOLDEN_OUTPUT_HASH) fprintf(stderr, "\ngolden output hash: 0x%016llx\n", (unsigned long long)hash[0]);
     CHECK_EQ(hash[0], GOLDEN_OUTPUT_HASH);
-    for (int k = 0; k < 2; k++) {
-        char cmd[200];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", dirs[k]);
-        CHECK_EQ(system(cmd), 0);
-    }
+    for (int k = 0; k < 2; k++) test_rm_tree(dirs[k]);
 }
 
 static void determinism_other_seed_other_path(void)

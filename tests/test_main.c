@@ -47,6 +47,36 @@ void test_add_suite(const char *name, const TestCase *cases, size_t count)
     }
 }
 
+void test_make_temp_dir(char *buf, size_t cap)
+{
+    snprintf(buf, cap, "/tmp/cascade-test-XXXXXX");
+    CHECK(mkdtemp(buf) != NULL);
+}
+
+void test_rm_tree(const char *dir)
+{
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK_EQ(system(cmd), 0);
+}
+
+char *test_slurp(const char *dir, const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    size_t got = buf ? fread(buf, 1, (size_t)n, f) : 0;
+    if (buf) buf[got] = '\0';
+    fclose(f);
+    *len = got;
+    return buf;
+}
+
 int test_dies_by_assert(void (*fn)(void))
 {
     fflush(NULL);

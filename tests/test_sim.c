@@ -10,43 +10,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A fresh empty folder under /tmp for one test; removed by rm_tree. */
-static void make_temp_dir(char *buf, size_t cap)
-{
-    snprintf(buf, cap, "/tmp/cascade-test-XXXXXX");
-    CHECK(mkdtemp(buf) != NULL);
-}
-
-static void rm_tree(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ(system(cmd), 0);
-}
-
 static bool file_exists(const char *dir, const char *name)
 {
     char path[1024];
     struct stat st;
     snprintf(path, sizeof path, "%s/%s", dir, name);
     return stat(path, &st) == 0;
-}
-
-/* Whole file into a malloc'd buffer (test-only; counted allocations are not needed here). */
-static char *slurp(const char *dir, const char *name, long *len)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    *len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)*len + 1);
-    size_t got = fread(buf, 1, (size_t)*len, f);
-    buf[got] = '\0';
-    fclose(f);
-    return buf;
 }
 
 static int count_entries(const char *dir)
@@ -65,38 +34,38 @@ static int count_entries(const char *dir)
 static void output_commit_renames_into_place(void)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     OutFile f;
     CHECK_EQ(output_open(&f, dir, "a.txt"), STATUS_OK);
     fputs("hello\n", f.fp);
     CHECK(!file_exists(dir, "a.txt")); /* not visible until committed */
     CHECK_EQ(count_entries(dir), 1);   /* only the temporary */
     CHECK_EQ(output_commit(&f), STATUS_OK);
-    long len = 0;
-    char *s = slurp(dir, "a.txt", &len);
+    size_t len = 0;
+    char *s = test_slurp(dir, "a.txt", &len);
     CHECK_STR(s, "hello\n");
     free(s);
     CHECK_EQ(count_entries(dir), 1); /* the temporary is gone */
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void output_abort_leaves_nothing(void)
 {
     char dir[64];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     OutFile f;
     CHECK_EQ(output_open(&f, dir, "b.txt"), STATUS_OK);
     fputs("half", f.fp);
     output_abort(&f);
     CHECK_EQ(count_entries(dir), 0);
     output_abort(&f); /* twice is harmless */
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void output_make_dir_creates_parents_and_rejects_files(void)
 {
     char dir[64], sub[128], file_as_dir[256];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     snprintf(sub, sizeof sub, "%s/x/y/z", dir);
     CHECK_EQ(output_make_dir(sub), STATUS_OK);
     CHECK_EQ(output_make_dir(sub), STATUS_OK); /* exists already: fine */
@@ -106,7 +75,7 @@ static void output_make_dir_creates_parents_and_rejects_files(void)
     snprintf(file_as_dir, sizeof file_as_dir, "%s/c.txt", sub);
     CHECK_EQ(output_make_dir(file_as_dir), STATUS_IO); /* a file is in the way */
     CHECK_EQ(output_open(&f, file_as_dir, "d.txt"), STATUS_IO);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static DemoDef small_demo(const char *out_dir, uint64_t seed)
@@ -121,9 +90,9 @@ static DemoDef small_demo(const char *out_dir, uint64_t seed)
 static void demo_same_seed_gives_identical_outputs(void)
 {
     char a[64], b[64], c[64];
-    make_temp_dir(a, sizeof a);
-    make_temp_dir(b, sizeof b);
-    make_temp_dir(c, sizeof c);
+    test_make_temp_dir(a, sizeof a);
+    test_make_temp_dir(b, sizeof b);
+    test_make_temp_dir(c, sizeof c);
     DemoReport ra, rb, rc;
     char why[256] = "";
     DemoDef da = small_demo(a, 42), db = small_demo(b, 42), dc = small_demo(c, 43);
@@ -134,8 +103,8 @@ static void demo_same_seed_gives_identical_outputs(void)
     CHECK_EQ(ra.fills, rb.fills);
     const char *names[] = {"bars.csv", "summary.json"};
     for (int i = 0; i < 2; i++) {
-        long la = 0, lb = 0, lc = 0;
-        char *fa = slurp(a, names[i], &la), *fb = slurp(b, names[i], &lb), *fc = slurp(c, names[i], &lc);
+        size_t la = 0, lb = 0, lc = 0;
+        char *fa = test_slurp(a, names[i], &la), *fb = test_slurp(b, names[i], &lb), *fc = test_slurp(c, names[i], &lc);
         CHECK(fa && fb && fc);
         CHECK_EQ(la, lb);
         CHECK(fa && fb && la == lb && memcmp(fa, fb, (size_t)la) == 0);
@@ -143,19 +112,19 @@ static void demo_same_seed_gives_identical_outputs(void)
         free(fa), free(fb), free(fc);
     }
     /* 20 one-minute bars plus the header. */
-    long len = 0;
-    char *bars = slurp(a, "bars.csv", &len);
+    size_t len = 0;
+    char *bars = test_slurp(a, "bars.csv", &len);
     int lines = 0;
-    for (long i = 0; i < len; i++) lines += bars[i] == '\n';
+    for (size_t i = 0; i < len; i++) lines += bars[i] == '\n';
     CHECK_EQ(lines, 21);
     free(bars);
-    rm_tree(a), rm_tree(b), rm_tree(c);
+    test_rm_tree(a), test_rm_tree(b), test_rm_tree(c);
 }
 
 static void demo_unwritable_output_reports_io_and_writes_nothing(void)
 {
     char dir[64], blocked[128];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     snprintf(blocked, sizeof blocked, "%s/file", dir);
     FILE *f = fopen(blocked, "w");
     fclose(f);
@@ -164,7 +133,7 @@ static void demo_unwritable_output_reports_io_and_writes_nothing(void)
     char why[256] = "";
     CHECK_EQ(demo_run(&d, &r, why, sizeof why), STATUS_IO);
     CHECK_EQ(count_entries(dir), 1);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void demo_without_outputs_conserves_lots(void)

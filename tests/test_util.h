@@ -22,6 +22,13 @@ typedef struct TestCase {
 /* Runs fn in a forked child with stderr silenced; true if it died by SIGABRT (a CASCADE_ASSERT): misuse tests. */
 int test_dies_by_assert(void (*fn)(void));
 
+/* A fresh empty folder /tmp/cascade-test-XXXXXX for one test (cap >= 32); remove it with test_rm_tree. */
+void test_make_temp_dir(char *buf, size_t cap);
+void test_rm_tree(const char *dir);
+/* The file dir/name in a malloc'd, NUL-terminated buffer (release with free); NULL when it cannot be read.
+ * *len receives its size. */
+char *test_slurp(const char *dir, const char *name, size_t *len);
+
 /* Adds suite `name` with the given cases; each case is checked for leaks against core/alloc's counters. */
 void test_add_suite(const char *name, const TestCase *cases, size_t count);
 

@@ -78,62 +78,32 @@ static void world_shock_moves_spot(void)
 
 /* ---- outputs ---- */
 
-static void make_temp_dir(char *buf, size_t cap)
-{
-    snprintf(buf, cap, "/tmp/cascade-world-XXXXXX");
-    CHECK(mkdtemp(buf) != NULL);
-}
-
-static void rm_tree(const char *dir)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ(system(cmd), 0);
-}
-
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    buf[got] = 0;
-    fclose(f);
-    *len = got;
-    return buf;
-}
-
 static void run_writes_complete_outputs(void)
 {
     WorldDef d = empty_def(3 * SIMTIME_NS_PER_MIN);
     char dir[64];
-    make_temp_dir(dir, sizeof dir);
+    test_make_temp_dir(dir, sizeof dir);
     RunOptions opt = {dir, "{\"x\": 1}", 0x1234, "test", NULL, NULL};
     RunReport rep;
     char why[200] = "";
     CHECK_EQ(run_experiment(&d, &opt, &rep, why, sizeof why), STATUS_OK);
     CHECK(rep.conserved);
     size_t n = 0;
-    char *ts = slurp(dir, "timeseries.csv", &n);
+    char *ts = test_slurp(dir, "timeseries.csv", &n);
     CHECK(ts != NULL);
     size_t rows = 0;
     for (size_t i = 0; ts && i < n; i++) rows += ts[i] == '\n';
     CHECK_EQ(rows, 1 + 181); /* t = 0 .. 180 s: both ends are sampled */
     free(ts);
-    char *sum = slurp(dir, "summary.json", &n);
+    char *sum = test_slurp(dir, "summary.json", &n);
     CHECK(sum && strstr(sum, "\"conserved\": true") != NULL);
     CHECK(sum && strstr(sum, "\"config_hash\": \"0000000000001234\"") != NULL);
     CHECK(sum && strstr(sum, "\"config\": {\"x\": 1}") != NULL);
     free(sum);
-    char *liq = slurp(dir, "liquidations.csv", &n);
+    char *liq = test_slurp(dir, "liquidations.csv", &n);
     CHECK(liq && strncmp(liq, "time_s,account,agent_type", 25) == 0);
     free(liq);
-    rm_tree(dir);
+    test_rm_tree(dir);
 }
 
 static void run_refuses_unwritable_folder(void)
