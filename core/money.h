@@ -39,6 +39,8 @@ int64_t money_div(int64_t num, int64_t den, Rounding r);
 bool money_div_checked(int64_t num, int64_t den, Rounding r, int64_t *out);
 /* a * b / c with a 128-bit intermediate, rounded as asked; false when c is 0 or the result does not fit. */
 bool money_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out);
+/* |v| for signed lots or quote amounts (positions are signed: long > 0). v must not be INT64_MIN. */
+static inline int64_t money_abs(int64_t v) { return v < 0 ? -v : v; }
 /* Notional of qty lots at price ticks, in quote units; asserts on overflow (venue limits make it impossible). */
 Quote money_notional(Ticks price, Lots qty);
 /* amount * bps / 10000 rounded as asked (fees, rates given in basis points); asserts on overflow. */

@@ -22,8 +22,6 @@
 
 __extension__ typedef __int128 Wide; /* exact sums in ledger_check */
 
-static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
-
 LedgerDef ledger_default_def(void)
 {
     LedgerDef d = {0};
@@ -291,7 +289,7 @@ Status ledger_transfer_position(Ledger *L, AccountId from, AccountId to, Lots qt
 {
     if (!valid(L, from) || !valid(L, to) || from == to || qty <= 0 || price <= 0) return STATUS_INVALID;
     Lots q = L->qty[from];
-    if (q == 0 || qty > abs_q(q)) return STATUS_INVALID;
+    if (q == 0 || qty > money_abs(q)) return STATUS_INVALID;
     Side from_side = q > 0 ? SIDE_SELL : SIDE_BUY;
     Side to_side = q > 0 ? SIDE_BUY : SIDE_SELL;
     /* Check the receiving side's products before touching anything (the giving side only reduces). */
@@ -320,13 +318,13 @@ Status ledger_apply_funding(Ledger *L, int64_t rate_e8, Ticks mark, LedgerFundin
          * cannot overflow: |rate| < 1, so it is at most the notional. */
         for (AccountId a = 0; a < L->count; a++) {
             Quote n = 0;
-            if (L->qty[a] != 0 && !money_mul(mark, abs_q(L->qty[a]), &n)) return STATUS_OVERFLOW;
+            if (L->qty[a] != 0 && !money_mul(mark, money_abs(L->qty[a]), &n)) return STATUS_OVERFLOW;
         }
         for (AccountId a = 0; a < L->count; a++) {
             Lots q = L->qty[a];
             if (q == 0) continue;
             bool pays = (q > 0) == longs_pay;
-            Quote amt = funding_payment(money_notional(mark, abs_q(q)), rate_e8, pays); /* payers up, receivers down */
+            Quote amt = funding_payment(money_notional(mark, money_abs(q)), rate_e8, pays); /* payers up, receivers down */
             Quote delta = pays ? -amt : amt;
             if (L->mode[a] == MARGIN_MODE_ISOLATED) {
                 L->iso_margin[a] += delta; /* may go below 0: the index then shows the position as crossed */
@@ -454,7 +452,7 @@ double ledger_effective_leverage(const Ledger *L, AccountId a, Ticks mark)
     if (L->qty[a] == 0) return 0.0;
     Quote mb = ledger_margin_balance(L, a, mark);
     if (mb <= 0) return LEDGER_MAX_RANK_LEVERAGE;
-    return (double)abs_q(money_notional(mark, L->qty[a])) / (double)mb;
+    return (double)money_abs(money_notional(mark, L->qty[a])) / (double)mb;
 }
 
 double ledger_pnl_pct(const Ledger *L, AccountId a, Ticks mark)

@@ -13,8 +13,6 @@
 
 #include <stdio.h>
 
-static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
-
 static void set_why(char *why, size_t cap, const char *msg, int32_t tier)
 {
     if (why && cap) snprintf(why, cap, "tier %d: %s", (int)tier, msg);
@@ -99,7 +97,7 @@ MarginTable margin_table_binance_btcusdt(int64_t quote_per_usdt)
 
 int32_t margin_tier_index(const MarginTable *t, Quote notional)
 {
-    Quote n = abs_q(notional);
+    Quote n = money_abs(notional);
     for (int32_t i = 0; i < t->count - 1; i++) {
         if (n <= t->tiers[i].notional_cap) return i;
     }
@@ -110,7 +108,7 @@ Quote margin_maintenance(const MarginTable *t, Quote notional)
 {
     const MarginTier *tier = &t->tiers[margin_tier_index(t, notional)];
     Quote mm = 0;
-    CASCADE_ASSERT(money_mul_div(abs_q(notional), tier->mmr_ppm, MARGIN_PPM, ROUND_CEIL, &mm));
+    CASCADE_ASSERT(money_mul_div(money_abs(notional), tier->mmr_ppm, MARGIN_PPM, ROUND_CEIL, &mm));
     mm -= tier->maint_amount;
     return mm > 0 ? mm : 0;
 }
@@ -118,7 +116,7 @@ Quote margin_maintenance(const MarginTable *t, Quote notional)
 Quote margin_initial(Quote notional, int32_t leverage)
 {
     CASCADE_ASSERT(leverage >= 1);
-    return money_div(abs_q(notional), leverage, ROUND_CEIL);
+    return money_div(money_abs(notional), leverage, ROUND_CEIL);
 }
 
 int32_t margin_max_leverage(const MarginTable *t, Quote notional)

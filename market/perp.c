@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
 static SimTime min_t(SimTime a, SimTime b) { return a < b ? a : b; }
 
 PerpDef perp_default_def(void)
@@ -314,7 +313,7 @@ static Quote order_margin(const PerpVenue *p, AccountId a, Side side, Quote extr
     Quote want = p->open_notional[2 * a + side] + extra_notional;
     Lots q = ledger_qty(&p->ledger, a);
     bool closes = (side == SIDE_SELL && q > 0) || (side == SIDE_BUY && q < 0);
-    if (closes) want -= money_notional(price, abs_q(q));
+    if (closes) want -= money_notional(price, money_abs(q));
     if (want <= 0) return 0;
     return margin_initial(want, ledger_leverage(&p->ledger, a));
 }
@@ -355,7 +354,7 @@ Status perp_set_leverage(PerpVenue *p, AccountId a, int32_t leverage)
 {
     if (!user_account(p, a) || leverage < 1 || leverage > p->def.policy.max_leverage) return STATUS_INVALID;
     Ticks m = ref_price(p);
-    Quote n = money_notional(m > 0 ? m : 1, abs_q(ledger_qty(&p->ledger, a)));
+    Quote n = money_notional(m > 0 ? m : 1, money_abs(ledger_qty(&p->ledger, a)));
     if (leverage > margin_max_leverage(&p->ledger.table, n)) return STATUS_REJECTED;
     return ledger_set_leverage(&p->ledger, a, leverage);
 }

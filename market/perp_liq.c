@@ -33,8 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static Quote abs_q(Quote v) { return v < 0 ? -v : v; }
-
 /* ---- storage ---- */
 
 static LiqItem *item_at(PerpVenue *p, uint32_t i) { return &p->items[(p->item_head + i) % p->item_cap]; }
@@ -117,7 +115,7 @@ static Lots partial_take(const PerpVenue *p, AccountId a, Ticks m)
 {
     const Ledger *L = &p->ledger;
     const MarginTable *t = &L->table;
-    Lots q = ledger_qty(L, a), aq = abs_q(q);
+    Lots q = ledger_qty(L, a), aq = money_abs(q);
     Quote cost = ledger_entry_cost(L, a);
     bool iso = ledger_mode(L, a) == MARGIN_MODE_ISOLATED;
     Quote w = iso ? ledger_isolated_margin(L, a) : ledger_cash(L, a);
@@ -157,7 +155,7 @@ static void take_over(PerpVenue *p, AccountId a)
 {
     Ledger *L = &p->ledger;
     Ticks m = mark_price(&p->mark);
-    Lots q = ledger_qty(L, a), aq = abs_q(q);
+    Lots q = ledger_qty(L, a), aq = money_abs(q);
     bool iso = ledger_mode(L, a) == MARGIN_MODE_ISOLATED;
     Quote mb = ledger_margin_balance(L, a, m);
     double eff = ledger_effective_leverage(L, a, m);
@@ -349,7 +347,7 @@ static Lots deleverage(PerpVenue *p, LiqItem *it, Lots qty)
         AccountId h = p->scratch[i];
         Lots signed_q = ledger_qty(L, h);
         if (p->role[h] == PERP_ROLE_ENGINE || signed_q == 0 || (signed_q > 0) != (holders == SIDE_BUY)) continue;
-        Lots hq = abs_q(signed_q);
+        Lots hq = money_abs(signed_q);
         Lots take = hq < qty - done ? hq : qty - done;
         Status s = ledger_transfer_position(L, it->engine, h, take, it->bankrupt_tk, NULL, NULL);
         CASCADE_ASSERT(s == STATUS_OK);
@@ -428,7 +426,7 @@ static void execute(PerpVenue *p, uint32_t slot, Lots slice)
     }
     if (d->adl) {
         Quote need = estimated_loss(p, side, it->bankrupt_tk, slice) - it->carried;
-        if (need > ledger_insurance_fund(&p->ledger) && deleverage(p, it, abs_q(q)) > 0) return;
+        if (need > ledger_insurance_fund(&p->ledger) && deleverage(p, it, money_abs(q)) > 0) return;
     }
     perp__engine_order(p, slot, ORDER_MARKET, side, 0, slice);
 }
@@ -447,7 +445,7 @@ void perp__engine_tick(PerpVenue *p)
     uint32_t n = p->item_count;
     for (uint32_t i = 0; i < n && p->item_count && orders_left && !p->halted; i++) {
         uint32_t slot = p->item_head;
-        Lots before = abs_q(ledger_qty(&p->ledger, p->items[slot].engine));
+        Lots before = money_abs(ledger_qty(&p->ledger, p->items[slot].engine));
         Lots slice = before;
         if (d->max_notional_per_tick) {
             Lots cap = notional_left / m;
@@ -460,7 +458,7 @@ void perp__engine_tick(PerpVenue *p)
         notional_left = used < notional_left ? notional_left - used : 0;
         LiqItem *it = &p->items[slot];
         settle(p, it);
-        Lots after = abs_q(ledger_qty(&p->ledger, it->engine));
+        Lots after = money_abs(ledger_qty(&p->ledger, it->engine));
         if (after == 0) {
             finish(p, it);
             item_pop_front(p);
@@ -479,7 +477,7 @@ void perp__engine_tick(PerpVenue *p)
 void perp__update_backlog_stats(PerpVenue *p)
 {
     Lots lots = 0;
-    for (uint32_t i = 0; i < p->item_count; i++) lots += abs_q(ledger_qty(&p->ledger, item_at(p, i)->engine));
+    for (uint32_t i = 0; i < p->item_count; i++) lots += money_abs(ledger_qty(&p->ledger, item_at(p, i)->engine));
     PerpStats *s = &p->stats;
     s->backlog_items = p->item_count;
     s->backlog_lots = lots;
