@@ -288,29 +288,41 @@ static Status env_add_backstop(void *world, uint32_t pop, uint32_t agent, Accoun
 
 /* ---- venue listeners: route to the owners ---- */
 
-static void route_fill(World *w, const Owner *o, const AgentFill *f)
+static const OwnerTable *owners(const World *w, VenueKind v) { return v == VENUE_PERP ? &w->perp_owner : &w->spot_owner; }
+
+/* Hands one side of an execution to the population owning the account (the world's own accounts have none). */
+static void route_fill(World *w, const AgentFill *f)
 {
+    const Owner *o = owner_get(owners(w, f->venue), f->account);
+    if (!o) return;
     Population *p = &w->pops[o->pop];
     if (p->ops->on_fill) p->ops->on_fill(p->state, &w->env, o->agent, f);
+}
+
+/* Both sides of one execution on venue v. */
+static void route_trade(World *w, VenueKind v, Side aggressor, Ticks price, Lots qty, AccountId maker, AccountId taker,
+                        OrderRef maker_ref, OrderRef taker_ref, Lots maker_rem, Lots taker_rem, uint64_t maker_tag,
+                        uint64_t taker_tag)
+{
+    Side maker_side = aggressor == SIDE_BUY ? SIDE_SELL : SIDE_BUY;
+    route_fill(w, &(AgentFill){v, maker, maker_side, price, qty, true, maker_ref, maker_rem, maker_tag, false});
+    route_fill(w, &(AgentFill){v, taker, aggressor, price, qty, false, taker_ref, taker_rem, taker_tag, false});
+}
+
+static void route_order_done(World *w, VenueKind v, AccountId a, OrderRef ref, uint64_t tag, Lots remaining)
+{
+    const Owner *o = owner_get(owners(w, v), a);
+    if (!o) return;
+    Population *p = &w->pops[o->pop];
+    if (p->ops->on_order_done) p->ops->on_order_done(p->state, &w->env, o->agent, v, ref, tag, remaining);
 }
 
 static void on_perp_trade(void *ctx, const PerpTrade *t)
 {
     World *w = ctx;
     w->counts.perp_fills++;
-    Side maker_side = t->aggressor == SIDE_BUY ? SIDE_SELL : SIDE_BUY;
-    const Owner *mo = owner_get(&w->perp_owner, t->maker);
-    if (mo) {
-        AgentFill f = {VENUE_PERP, t->maker, maker_side, t->price_tk, t->qty, true, t->maker_ref, t->maker_remaining,
-                       t->maker_tag, false};
-        route_fill(w, mo, &f);
-    }
-    const Owner *to = owner_get(&w->perp_owner, t->taker);
-    if (to) {
-        AgentFill f = {VENUE_PERP, t->taker, t->aggressor, t->price_tk, t->qty, false, t->taker_ref, t->taker_remaining,
-                       t->taker_tag, false};
-        route_fill(w, to, &f);
-    }
+    route_trade(w, VENUE_PERP, t->aggressor, t->price_tk, t->qty, t->maker, t->taker, t->maker_ref, t->taker_ref,
+                t->maker_remaining, t->taker_remaining, t->maker_tag, t->taker_tag);
     if (w->observer.on_perp_trade) w->observer.on_perp_trade(w->observer.ctx, t);
 }
 
@@ -331,39 +343,20 @@ static void on_perp_liquidation(void *ctx, const PerpLiqRecord *r)
 
 static void on_perp_order_done(void *ctx, AccountId a, OrderRef ref, uint64_t tag, Lots remaining)
 {
-    World *w = ctx;
-    const Owner *o = owner_get(&w->perp_owner, a);
-    if (!o) return;
-    Population *p = &w->pops[o->pop];
-    if (p->ops->on_order_done) p->ops->on_order_done(p->state, &w->env, o->agent, VENUE_PERP, ref, tag, remaining);
+    route_order_done(ctx, VENUE_PERP, a, ref, tag, remaining);
 }
 
 static void on_spot_order_done(void *ctx, AccountId a, OrderRef ref, uint64_t tag, Lots remaining)
 {
-    World *w = ctx;
-    const Owner *o = owner_get(&w->spot_owner, a);
-    if (!o) return;
-    Population *p = &w->pops[o->pop];
-    if (p->ops->on_order_done) p->ops->on_order_done(p->state, &w->env, o->agent, VENUE_SPOT, ref, tag, remaining);
+    route_order_done(ctx, VENUE_SPOT, a, ref, tag, remaining);
 }
 
 static void on_spot_trade(void *ctx, const SpotTrade *t)
 {
     World *w = ctx;
     w->counts.spot_fills++;
-    Side maker_side = t->aggressor == SIDE_BUY ? SIDE_SELL : SIDE_BUY;
-    const Owner *mo = owner_get(&w->spot_owner, t->maker);
-    if (mo) {
-        AgentFill f = {VENUE_SPOT, t->maker, maker_side, t->price_tk, t->qty, true, t->maker_ref, t->maker_remaining,
-                       t->maker_tag, false};
-        route_fill(w, mo, &f);
-    }
-    const Owner *to = owner_get(&w->spot_owner, t->taker);
-    if (to) {
-        AgentFill f = {VENUE_SPOT, t->taker, t->aggressor, t->price_tk, t->qty, false, t->taker_ref, t->taker_remaining,
-                       t->taker_tag, false};
-        route_fill(w, to, &f);
-    }
+    route_trade(w, VENUE_SPOT, t->aggressor, t->price_tk, t->qty, t->maker, t->taker, t->maker_ref, t->taker_ref,
+                t->maker_remaining, t->taker_remaining, t->maker_tag, t->taker_tag);
     if (w->observer.on_spot_trade) w->observer.on_spot_trade(w->observer.ctx, w->env.now, t);
 }
 
@@ -785,21 +778,16 @@ const void *world_population(const World *w, int pop)
     return pop >= 0 && pop < WORLD_POPULATIONS && w->pops[pop].ops ? w->pops[pop].state : NULL;
 }
 
-int world_perp_owner(const World *w, AccountId a, uint32_t *agent)
+static int owner_of(const World *w, VenueKind v, AccountId a, uint32_t *agent)
 {
-    const Owner *o = owner_get(&w->perp_owner, a);
+    const Owner *o = owner_get(owners(w, v), a);
     if (!o) return -1;
     if (agent) *agent = o->agent;
     return (int)o->pop;
 }
 
-int world_spot_owner(const World *w, AccountId a, uint32_t *agent)
-{
-    const Owner *o = owner_get(&w->spot_owner, a);
-    if (!o) return -1;
-    if (agent) *agent = o->agent;
-    return (int)o->pop;
-}
+int world_perp_owner(const World *w, AccountId a, uint32_t *agent) { return owner_of(w, VENUE_PERP, a, agent); }
+int world_spot_owner(const World *w, AccountId a, uint32_t *agent) { return owner_of(w, VENUE_SPOT, a, agent); }
 
 Status world_check(const World *w, char *why, size_t cap)
 {
