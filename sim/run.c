@@ -239,6 +239,23 @@ static void json_str(FILE *fp, const char *s)
 /* A finite double for JSON (non-finite values cannot occur by construction; write 0 defensively). */
 static void json_num(FILE *fp, double v) { fprintf(fp, "%.10g", isfinite(v) ? v : 0.0); }
 
+/* The text before a number (separator and key), then the number. */
+static void json_field(FILE *fp, const char *before, double v)
+{
+    fputs(before, fp);
+    json_num(fp, v);
+}
+
+/* The text before, then {"lag": acf[lag]} for the summary's reported lags (without the closing brace). */
+static void json_acf(FILE *fp, const char *before, const MetricsSummary *m, const double *acf)
+{
+    fputs(before, fp);
+    for (int i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
+        fprintf(fp, "%s\"%zu\": ", i ? ", " : "", m->lags[i]);
+        json_num(fp, acf[m->lags[i]]);
+    }
+}
+
 static Status write_summary(const Recorder *r, const char *dir, const RunOptions *o)
 {
     const RunReport *x = r->rep;
@@ -259,16 +276,11 @@ static Status write_summary(const Recorder *r, const char *dir, const RunOptions
     fprintf(fp, "},\n  \"counts\": {\"submissions\": %" PRIu64 ", \"cancels\": %" PRIu64 ", \"perp_fills\": %" PRIu64
                 ", \"spot_fills\": %" PRIu64 "},\n",
             x->submissions, x->cancels, x->perp_fills, x->spot_fills);
-    fprintf(fp, "  \"price\": {\"start_usd\": ");
-    json_num(fp, x->start_price_usd);
-    fprintf(fp, ", \"end_usd\": ");
-    json_num(fp, x->end_price_usd);
-    fprintf(fp, ", \"min_usd\": ");
-    json_num(fp, x->min_price_usd);
-    fprintf(fp, ", \"max_usd\": ");
-    json_num(fp, x->max_price_usd);
-    fprintf(fp, ", \"max_drawdown\": ");
-    json_num(fp, x->max_drawdown);
+    json_field(fp, "  \"price\": {\"start_usd\": ", x->start_price_usd);
+    json_field(fp, ", \"end_usd\": ", x->end_price_usd);
+    json_field(fp, ", \"min_usd\": ", x->min_price_usd);
+    json_field(fp, ", \"max_usd\": ", x->max_price_usd);
+    json_field(fp, ", \"max_drawdown\": ", x->max_drawdown);
     fprintf(fp, "},\n  \"liquidations\": {\"count\": %" PRIu64 ", \"long\": {\"count\": %" PRIu64 ", \"notional_usd\": ",
             x->liquidations, x->liquidations_by_side[0]);
     json_num(fp, x->liq_notional_usd_by_side[0]);
@@ -281,16 +293,12 @@ static Status write_summary(const Recorder *r, const char *dir, const RunOptions
         json_num(fp, x->liq_notional_usd_by_pop[i]);
         fputc('}', fp);
     }
-    fprintf(fp, "}},\n  \"insurance_fund_usd\": {\"start\": ");
-    json_num(fp, x->fund_start_usd);
-    fprintf(fp, ", \"min\": ");
-    json_num(fp, x->fund_min_usd);
-    fprintf(fp, ", \"end\": ");
-    json_num(fp, x->fund_end_usd);
+    json_field(fp, "}},\n  \"insurance_fund_usd\": {\"start\": ", x->fund_start_usd);
+    json_field(fp, ", \"min\": ", x->fund_min_usd);
+    json_field(fp, ", \"end\": ", x->fund_end_usd);
     fprintf(fp, "},\n  \"adl\": {\"events\": %" PRIu64 ", \"notional_usd\": ", x->adl_events);
     json_num(fp, x->adl_notional_usd);
-    fprintf(fp, "},\n  \"bad_debt_usd\": ");
-    json_num(fp, x->bad_debt_usd);
+    json_field(fp, "},\n  \"bad_debt_usd\": ", x->bad_debt_usd);
     fprintf(fp, ",\n  \"backlog\": {\"peak_items\": %u, \"peak_notional_usd\": ", x->backlog_peak_items);
     json_num(fp, x->backlog_peak_notional_usd);
     fprintf(fp, "},\n  \"halts\": %" PRIu64 ",\n", x->halts);
@@ -300,40 +308,21 @@ static Status write_summary(const Recorder *r, const char *dir, const RunOptions
     fprintf(fp, ", \"deepest_generation\": %d, \"longest_duration_s\": ", c->deepest_generation);
     json_num(fp, c->longest_duration_s);
     const MetricsSummary *m = &x->minute;
-    fprintf(fp, "},\n  \"risk_1m\": {\"var_975\": ");
-    json_num(fp, m->long_side.var_975);
-    fprintf(fp, ", \"es_975\": ");
-    json_num(fp, m->long_side.es_975);
-    fprintf(fp, ", \"var_99\": ");
-    json_num(fp, m->long_side.var_99);
-    fprintf(fp, ", \"es_99\": ");
-    json_num(fp, m->long_side.es_99);
-    fprintf(fp, ", \"short_var_99\": ");
-    json_num(fp, m->short_side.var_99);
-    fprintf(fp, ", \"short_es_99\": ");
-    json_num(fp, m->short_side.es_99);
+    json_field(fp, "},\n  \"risk_1m\": {\"var_975\": ", m->long_side.var_975);
+    json_field(fp, ", \"es_975\": ", m->long_side.es_975);
+    json_field(fp, ", \"var_99\": ", m->long_side.var_99);
+    json_field(fp, ", \"es_99\": ", m->long_side.es_99);
+    json_field(fp, ", \"short_var_99\": ", m->short_side.var_99);
+    json_field(fp, ", \"short_es_99\": ", m->short_side.es_99);
     fprintf(fp, "},\n  \"stylized_facts_1m\": {\"returns\": %zu, \"sd\": ", m->n_returns);
     json_num(fp, m->moments.sd);
-    fprintf(fp, ", \"excess_kurtosis\": ");
-    json_num(fp, m->moments.excess_kurtosis);
-    fprintf(fp, ", \"hill_left\": ");
-    json_num(fp, m->hill_left.alpha);
-    fprintf(fp, ", \"hill_right\": ");
-    json_num(fp, m->hill_right.alpha);
-    fprintf(fp, ", \"hill_abs\": ");
-    json_num(fp, m->hill_abs.alpha);
-    fprintf(fp, ", \"acf_band\": ");
-    json_num(fp, m->acf_band);
-    fprintf(fp, ",\n    \"acf_returns\": {");
-    for (int i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
-        fprintf(fp, "%s\"%zu\": ", i ? ", " : "", m->lags[i]);
-        json_num(fp, m->acf_r[m->lags[i]]);
-    }
-    fprintf(fp, "},\n    \"acf_abs_returns\": {");
-    for (int i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
-        fprintf(fp, "%s\"%zu\": ", i ? ", " : "", m->lags[i]);
-        json_num(fp, m->acf_abs[m->lags[i]]);
-    }
+    json_field(fp, ", \"excess_kurtosis\": ", m->moments.excess_kurtosis);
+    json_field(fp, ", \"hill_left\": ", m->hill_left.alpha);
+    json_field(fp, ", \"hill_right\": ", m->hill_right.alpha);
+    json_field(fp, ", \"hill_abs\": ", m->hill_abs.alpha);
+    json_field(fp, ", \"acf_band\": ", m->acf_band);
+    json_acf(fp, ",\n    \"acf_returns\": {", m, m->acf_r);
+    json_acf(fp, "},\n    \"acf_abs_returns\": {", m, m->acf_abs);
     fprintf(fp, "},\n    \"acf_returns_outside_band_1_60\": %zu, \"acf_abs_positive_1_60\": %zu},\n",
             m->acf_r_outside_band, m->acf_abs_above_band);
     fprintf(fp, "  \"config\": %s\n}\n", o->config_json && o->config_json[0] ? o->config_json : "null");
