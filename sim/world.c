@@ -247,22 +247,30 @@ static void env_wake_at(void *world, uint32_t pop, uint32_t agent, SimTime t)
     CASCADE_ASSERT(!evq_handle_is_null(e));
 }
 
+Status world_venue_open_account(PerpVenue *perp, SpotVenue *spot, VenueKind v, MarginMode mode, int32_t leverage,
+                                Quote cash, Lots asset, AccountId *out)
+{
+    AccountId a;
+    Status s;
+    if (v == VENUE_PERP) {
+        s = perp_add_account(perp, mode, leverage, &a);
+        if (s == STATUS_OK && cash > 0) s = perp_deposit(perp, a, cash);
+    } else {
+        s = spot_add_account(spot, &a);
+        if (s == STATUS_OK && cash > 0) s = spot_deposit_cash(spot, a, cash);
+        if (s == STATUS_OK && asset > 0) s = spot_deposit_asset(spot, a, asset);
+    }
+    if (s == STATUS_OK) *out = a;
+    return s;
+}
+
 static Status env_open_account(void *world, uint32_t pop, uint32_t agent, VenueKind v, MarginMode mode,
                                int32_t leverage, Quote cash, Lots asset, AccountId *out)
 {
     World *w = world;
     AccountId a;
-    Status s;
-    if (v == VENUE_PERP) {
-        s = perp_add_account(w->perp, mode, leverage, &a);
-        if (s == STATUS_OK && cash > 0) s = perp_deposit(w->perp, a, cash);
-        if (s == STATUS_OK) s = owner_set(&w->perp_owner, a, pop, agent);
-    } else {
-        s = spot_add_account(w->spot, &a);
-        if (s == STATUS_OK && cash > 0) s = spot_deposit_cash(w->spot, a, cash);
-        if (s == STATUS_OK && asset > 0) s = spot_deposit_asset(w->spot, a, asset);
-        if (s == STATUS_OK) s = owner_set(&w->spot_owner, a, pop, agent);
-    }
+    Status s = world_venue_open_account(w->perp, w->spot, v, mode, leverage, cash, asset, &a);
+    if (s == STATUS_OK) s = owner_set(v == VENUE_PERP ? &w->perp_owner : &w->spot_owner, a, pop, agent);
     if (s == STATUS_OK) *out = a;
     return s;
 }

@@ -140,6 +140,12 @@ typedef struct WorldCounts {
     uint64_t venue_steps;         /* perp_advance / index updates */
 } WorldCounts;
 
+/* Opens an account on venue v with its starting balances: perp (mode, leverage, cash deposit) or spot (cash and
+ * asset deposits). The world opens every population's accounts with it; test harnesses that stand in for the world
+ * use it too. *out is written only on success. */
+Status world_venue_open_account(PerpVenue *perp, SpotVenue *spot, VenueKind v, MarginMode mode, int32_t leverage,
+                                Quote cash, Lots asset, AccountId *out);
+
 /* A realistic 24 h market (every population at its module's defaults), start 2025-10-10T00:00:00Z, seed 1. */
 WorldDef world_default_def(void);
 /* Builds the world (venues, populations, first events). STATUS_INVALID with a reason for an inconsistent

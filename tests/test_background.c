@@ -114,16 +114,7 @@ static Status m_open_account(void *world, uint32_t pop, uint32_t agent, VenueKin
 {
     (void)pop, (void)agent;
     Mock *m = world;
-    Status s;
-    if (v == VENUE_PERP) {
-        s = perp_add_account(m->perp, mode, leverage, out);
-        if (s == STATUS_OK && cash > 0) s = perp_deposit(m->perp, *out, cash);
-    } else {
-        s = spot_add_account(m->spot, out);
-        if (s == STATUS_OK && cash > 0) s = spot_deposit_cash(m->spot, *out, cash);
-        if (s == STATUS_OK && asset > 0) s = spot_deposit_asset(m->spot, *out, asset);
-    }
-    return s;
+    return world_venue_open_account(m->perp, m->spot, v, mode, leverage, cash, asset, out);
 }
 
 static Status m_add_backstop(void *world, uint32_t pop, uint32_t agent, AccountId a)

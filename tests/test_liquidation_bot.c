@@ -239,12 +239,10 @@ static void mini_wake_at(void *world, uint32_t pop, uint32_t agent, SimTime t)
 static Status mini_open_account(void *world, uint32_t pop, uint32_t agent, VenueKind v, MarginMode mode,
                                 int32_t leverage, Quote cash, Lots asset, AccountId *out)
 {
-    (void)pop, (void)agent, (void)asset;
+    (void)pop, (void)agent;
     Mini *m = world;
     CHECK_EQ(v, VENUE_PERP);
-    Status s = perp_add_account(m->perp, mode, leverage, out);
-    if (s == STATUS_OK && cash > 0) s = perp_deposit(m->perp, *out, cash);
-    return s;
+    return world_venue_open_account(m->perp, NULL, v, mode, leverage, cash, asset, out);
 }
 static Lots mini_offer(void *ctx, const PerpBackstopOffer *o, Ticks *price)
 {

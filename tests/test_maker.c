@@ -340,17 +340,8 @@ static Status mock_open_account(void *world, uint32_t pop, uint32_t agent, Venue
 {
     Mock *m = world;
     (void)pop;
-    Status s;
-    if (v == VENUE_PERP) {
-        s = perp_add_account(m->perp, mode, leverage, out);
-        if (s == STATUS_OK && cash > 0) s = perp_deposit(m->perp, *out, cash);
-        if (s == STATUS_OK) m->perp_owner[*out] = agent + 1;
-    } else {
-        s = spot_add_account(m->spot, out);
-        if (s == STATUS_OK && cash > 0) s = spot_deposit_cash(m->spot, *out, cash);
-        if (s == STATUS_OK && asset > 0) s = spot_deposit_asset(m->spot, *out, asset);
-        if (s == STATUS_OK) m->spot_owner[*out] = agent + 1;
-    }
+    Status s = world_venue_open_account(m->perp, m->spot, v, mode, leverage, cash, asset, out);
+    if (s == STATUS_OK) (v == VENUE_PERP ? m->perp_owner : m->spot_owner)[*out] = agent + 1;
     return s;
 }
 

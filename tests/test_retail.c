@@ -240,11 +240,9 @@ static Status mini_open(void *world, uint32_t pop, uint32_t agent, VenueKind v, 
                         Quote cash, Lots asset, AccountId *out)
 {
     (void)pop;
-    (void)asset;
     Mini *m = world;
     if (v != VENUE_PERP) return STATUS_INVALID;
-    Status s = perp_add_account(m->perp, mode, leverage, out);
-    if (s == STATUS_OK && cash > 0) s = perp_deposit(m->perp, *out, cash);
+    Status s = world_venue_open_account(m->perp, NULL, v, mode, leverage, cash, asset, out);
     if (s == STATUS_OK) owner_set(m, *out, agent);
     return s;
 }
