@@ -10,6 +10,7 @@ typedef struct BenchArgs {
     int64_t ops;      /* --ops N: operations per repeat (0 = the scenario's default) */
     int repeats;      /* --repeats R */
     uint64_t seed;    /* --seed S */
+    int quick;        /* --quick: the smallest size, for CI's does-it-work run (counts still checked) */
 } BenchArgs;
 
 typedef struct BenchScenario {

@@ -268,8 +268,8 @@ static int same(const Totals *a, const Totals *b)
 
 int bench_book(const BenchArgs *args)
 {
-    int64_t n = args->ops > 0 ? args->ops : 10000000;
-    int reps = args->repeats;
+    int64_t n = args->ops > 0 ? args->ops : args->quick ? 200000 : 10000000;
+    int reps = args->quick ? 2 : args->repeats;
     BenchOp *ops = malloc((size_t)n * sizeof *ops);
     double *rate = malloc((size_t)reps * sizeof *rate);
     if (!ops || !rate) {

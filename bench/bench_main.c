@@ -1,7 +1,7 @@
 /* cascade-bench: micro-benchmarks as named scenarios.
  *
  *   cascade-bench list                                   the scenarios
- *   cascade-bench NAME [--ops N] [--repeats R] [--seed S]
+ *   cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick]
  *
  * Exit status: 0 when every repeat produced the same, rechecked results; 1 on a mismatch; 2 on bad arguments.
  * Add a scenario: write int bench_x(const BenchArgs *) in its own file and add a row to SCENARIOS. */
@@ -48,7 +48,7 @@ uint64_t bench_rand(uint64_t *s)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cascade-bench list | cascade-bench NAME [--ops N] [--repeats R] [--seed S]\n");
+    fprintf(f, "usage: cascade-bench list | cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick]\n");
 }
 
 int main(int argc, char **argv)
@@ -58,7 +58,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (strcmp(argv[1], "list") == 0) {
-        for (size_t i = 0; i < SCENARIO_COUNT; i++) printf("%-8s %s\n", SCENARIOS[i].name, SCENARIOS[i].summary);
+        for (size_t i = 0; i < SCENARIO_COUNT; i++) printf("%-14s %s\n", SCENARIOS[i].name, SCENARIOS[i].summary);
         return 0;
     }
     const BenchScenario *sc = NULL;
@@ -68,9 +68,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "cascade-bench: unknown scenario '%s' (try: cascade-bench list)\n", argv[1]);
         return 2;
     }
-    BenchArgs a = {0, 5, 42};
+    BenchArgs a = {0, 5, 42, 0};
     for (int i = 2; i < argc; i++) {
         char *end = NULL;
+        if (strcmp(argv[i], "--quick") == 0) {
+            a.quick = 1;
+            continue;
+        }
         if (i + 1 >= argc) {
             usage(stderr);
             return 2;
