@@ -232,8 +232,8 @@ static void rng_bounded_uniformity(void)
     rng_seed(&r, 2);
     /* Chi-square with n - 1 degrees of freedom has mean n - 1 and sd sqrt(2(n - 1)); 6 sd above the mean is far
      * beyond any plausible fluctuation (p < 1e-6) yet tiny next to a real bias over 10^6 draws. */
-    CHECK_LT(bounded_chi2(&r, 3, N_DRAWS), 2.0 + 6.0 * sqrt(4.0));
-    CHECK_LT(bounded_chi2(&r, 7, N_DRAWS), 6.0 + 6.0 * sqrt(12.0));
+    CHECK_LT_F64(bounded_chi2(&r, 3, N_DRAWS), 2.0 + 6.0 * sqrt(4.0));
+    CHECK_LT_F64(bounded_chi2(&r, 7, N_DRAWS), 6.0 + 6.0 * sqrt(12.0));
     for (int i = 0; i < 1000; i++) CHECK_EQ(rng_bounded(&r, 1), 0);
 }
 
@@ -466,7 +466,7 @@ static void rng_poisson_matches_pmf(void)
         int dof = 0;
         double chi2 = poisson_chi2(100 + i, LAMBDAS[i], N_DRAWS, &dof);
         CHECK_GT(dof, 1);
-        CHECK_LT(chi2, dof + 6.0 * sqrt(2.0 * dof));
+        CHECK_LT_F64(chi2, dof + 6.0 * sqrt(2.0 * dof));
     }
 }
 

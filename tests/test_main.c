@@ -120,6 +120,19 @@ void test__check_f64(double actual, double expected, double tol, const char *act
     CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
 }
 
+void test__check_f64_cmp(int ok, double actual, double expected, const char *op, const char *actual_expr,
+                         const char *expected_expr, const char *file, unsigned line)
+{
+    char msg[512];
+    if (ok) {
+        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
+        return;
+    }
+    snprintf(msg, sizeof msg, "%s %s %s: got %.9g, expected %s %.9g", actual_expr, op, expected_expr, actual, op,
+             expected);
+    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+}
+
 void test__check_str(const char *actual, const char *expected, const char *actual_expr, const char *file,
                      unsigned line)
 {

@@ -36,13 +36,25 @@ void test__check_i64(int ok, int64_t actual, int64_t expected, const char *op, c
                      const char *expected_expr, const char *file, unsigned line);
 void test__check_f64(double actual, double expected, double tol, const char *actual_expr, const char *expected_expr,
                      const char *file, unsigned line);
+void test__check_f64_cmp(int ok, double actual, double expected, const char *op, const char *actual_expr,
+                         const char *expected_expr, const char *file, unsigned line);
 void test__check_str(const char *actual, const char *expected, const char *actual_expr, const char *file,
                      unsigned line);
 
+/* Integer comparisons; a floating-point operand is a compile error (it would be truncated: use the _F64 forms). */
+#define TEST_IS_FLOAT_(x) _Generic((x), float: 1, double: 1, long double: 1, default: 0)
 #define CHECK_CMP_I64_(a, b, op)                                                                    \
     do {                                                                                            \
+        _Static_assert(!TEST_IS_FLOAT_(a) && !TEST_IS_FLOAT_(b), "CHECK on a float: use _F64");      \
         int64_t a_ = (int64_t)(a), b_ = (int64_t)(b);                                               \
         test__check_i64(a_ op b_, a_, b_, #op, #a, #b, __FILE__, __LINE__);                          \
+    } while (0)
+
+/* Ordering of doubles (the integer CHECK_LT/GT would truncate 0.07 to 0). */
+#define CHECK_CMP_F64_(a, b, op)                                                                    \
+    do {                                                                                            \
+        double a_ = (double)(a), b_ = (double)(b);                                                  \
+        test__check_f64_cmp(a_ op b_, a_, b_, #op, #a, #b, __FILE__, __LINE__);                      \
     } while (0)
 
 #define CHECK_EQ(a, b) CHECK_CMP_I64_(a, b, ==)
@@ -51,6 +63,8 @@ void test__check_str(const char *actual, const char *expected, const char *actua
 #define CHECK_LE(a, b) CHECK_CMP_I64_(a, b, <=)
 #define CHECK_GT(a, b) CHECK_CMP_I64_(a, b, >)
 #define CHECK_GE(a, b) CHECK_CMP_I64_(a, b, >=)
+#define CHECK_LT_F64(a, b) CHECK_CMP_F64_(a, b, <)
+#define CHECK_GT_F64(a, b) CHECK_CMP_F64_(a, b, >)
 #define CHECK_NEAR(a, b, tol) test__check_f64((double)(a), (double)(b), (double)(tol), #a, #b, __FILE__, __LINE__)
 #define CHECK_STR(a, b) test__check_str((a), (b), #a, __FILE__, __LINE__)
 #define CHECK(cond) CU_ASSERT(cond)
