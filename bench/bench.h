@@ -11,6 +11,7 @@ typedef struct BenchArgs {
     int repeats;      /* --repeats R */
     uint64_t seed;    /* --seed S */
     int quick;        /* --quick: the smallest size, for CI's does-it-work run (counts still checked) */
+    const char *out_dir; /* --out DIR: where a scenario writes data files and plots (NULL: the current folder) */
 } BenchArgs;
 
 typedef struct BenchScenario {
@@ -28,5 +29,10 @@ uint64_t bench_rand(uint64_t *state);
 
 int bench_book(const BenchArgs *args);
 int bench_chase(const BenchArgs *args);
+/* Whole simulated runs (bench_run.c): an event-loop clock in process and `cascade run` as a child process. */
+int bench_equity_day(const BenchArgs *args);
+int bench_equity_day_x5(const BenchArgs *args);
+int bench_baseline_day(const BenchArgs *args);
+int bench_scale(const BenchArgs *args);
 
 #endif

@@ -1,7 +1,7 @@
 /* cascade-bench: micro-benchmarks as named scenarios.
  *
  *   cascade-bench list                                   the scenarios
- *   cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick]
+ *   cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick] [--out DIR]
  *
  * Exit status: 0 when every repeat produced the same, rechecked results; 1 on a mismatch; 2 on bad arguments.
  * Add a scenario: write int bench_x(const BenchArgs *) in its own file and add a row to SCENARIOS. */
@@ -15,6 +15,13 @@
 static const BenchScenario SCENARIOS[] = {
     {"book", "limit order book: adds near the touch, cancels, sweeps of 1-5 levels (default 10^7 ops)", bench_book},
     {"chase", "dependent random pointer chase over 64-byte lines: the memory-latency floor", bench_chase},
+    {"equity_day", "ABIDES rmsc04-like 6.5 h session (experiments/bench/equity_day.json): msgs/s, process time, RSS",
+     bench_equity_day},
+    {"equity_day_x5", "equity_day with five times every population", bench_equity_day_x5},
+    {"baseline_day", "experiments/baseline.json for 24 simulated hours: events/s, msgs/s, process time, RSS",
+     bench_baseline_day},
+    {"scale", "baseline with 10^3..10^6 retail agents (1 h each): s per sim hour, events/s, RSS, bytes/agent; "
+              "scale.dat + scale.png in --out DIR", bench_scale},
 };
 #define SCENARIO_COUNT (sizeof SCENARIOS / sizeof SCENARIOS[0])
 
@@ -48,7 +55,8 @@ uint64_t bench_rand(uint64_t *s)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: cascade-bench list | cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick]\n");
+    fprintf(f, "usage: cascade-bench list | cascade-bench NAME [--ops N] [--repeats R] [--seed S] [--quick] "
+               "[--out DIR]\n");
 }
 
 int main(int argc, char **argv)
@@ -68,7 +76,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "cascade-bench: unknown scenario '%s' (try: cascade-bench list)\n", argv[1]);
         return 2;
     }
-    BenchArgs a = {0, 5, 42, 0};
+    BenchArgs a = {0, 5, 42, 0, NULL};
     for (int i = 2; i < argc; i++) {
         char *end = NULL;
         if (strcmp(argv[i], "--quick") == 0) {
@@ -78,6 +86,10 @@ int main(int argc, char **argv)
         if (i + 1 >= argc) {
             usage(stderr);
             return 2;
+        }
+        if (strcmp(argv[i], "--out") == 0) {
+            a.out_dir = argv[++i];
+            continue;
         }
         long long v = strtoll(argv[i + 1], &end, 10);
         if (!end || *end || v <= 0) {

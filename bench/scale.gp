@@ -1,0 +1,22 @@
+# Log-log plot of `cascade-bench scale`: event-loop events/s and peak RSS against the retail population.
+#   gnuplot -e "datafile='scale.dat'; outfile='scale.png'" bench/scale.gp
+# scale.dat columns: retail agents events process_s process_s_per_sim_h loop_events_per_s rss_mib bytes_per_agent
+if (!exists("datafile")) datafile = 'scale.dat'
+if (!exists("outfile")) outfile = 'scale.png'
+set terminal pngcairo size 900,560 font ",11"
+set output outfile
+set title "cascade-bench scale: experiments/baseline.json, retail population varied"
+set logscale xy 10
+set logscale y2 10
+set format x "10^{%T}"
+set format y "10^{%T}"
+set xlabel "retail agents"
+set ylabel "events per wall second (event loop)"
+set y2label "peak RSS (MiB)"
+set ytics nomirror
+set y2tics
+set grid xtics ytics
+set key top center
+set xrange [500:2000000]
+plot datafile using 1:6 with linespoints lw 2 pt 7 title "events/s (left)", \
+     datafile using 1:7 axes x1y2 with linespoints lw 2 pt 5 dt 2 title "peak RSS MiB (right)"
