@@ -28,5 +28,6 @@ uint64_t bench_rand(uint64_t *state);
 
 int bench_book(const BenchArgs *args);
 int bench_chase(const BenchArgs *args);
+int bench_mark(const BenchArgs *args);
 
 #endif

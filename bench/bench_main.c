@@ -15,6 +15,8 @@
 static const BenchScenario SCENARIOS[] = {
     {"book", "limit order book: adds near the touch, cancels, sweeps of 1-5 levels (default 10^7 ops)", bench_book},
     {"chase", "dependent random pointer chase over 64-byte lines: the memory-latency floor", bench_chase},
+    {"mark_update", "one perp mark update with N = 10^3..10^6 isolated positions, none crossed (flat in N?)",
+     bench_mark},
 };
 #define SCENARIO_COUNT (sizeof SCENARIOS / sizeof SCENARIOS[0])
 
