@@ -34,5 +34,6 @@ int bench_equity_day(const BenchArgs *args);
 int bench_equity_day_x5(const BenchArgs *args);
 int bench_baseline_day(const BenchArgs *args);
 int bench_scale(const BenchArgs *args);
+int bench_mark(const BenchArgs *args);
 
 #endif

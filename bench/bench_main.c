@@ -22,6 +22,8 @@ static const BenchScenario SCENARIOS[] = {
      bench_baseline_day},
     {"scale", "baseline with 10^3..10^6 retail agents (1 h each): s per sim hour, events/s, RSS, bytes/agent; "
               "scale.dat + scale.png in --out DIR", bench_scale},
+    {"mark_update", "one perp mark update with N = 10^3..10^6 isolated positions, none crossed (flat in N?)",
+     bench_mark},
 };
 #define SCENARIO_COUNT (sizeof SCENARIOS / sizeof SCENARIOS[0])
 

@@ -411,25 +411,61 @@ void book__unlink(Book *b, uint32_t slot)
 
 /* ---- recentring ---- */
 
+/* Moves bit i of the window bitmap to i - k (k > 0: the window moves up) or i + |k| (k < 0); bits pushed past either
+ * end vanish (their levels went to the far store). O(window / 64) word operations. */
+static void words_shift(uint64_t *w, uint32_t nwords, Ticks k)
+{
+    uint64_t n = (uint64_t)(k < 0 ? -k : k);
+    if (n >= (uint64_t)nwords * 64u) {
+        memset(w, 0, (size_t)nwords * sizeof *w);
+        return;
+    }
+    uint32_t ws = (uint32_t)(n >> 6), bs = (uint32_t)(n & 63u);
+    if (k > 0) {
+        for (uint32_t i = 0; i < nwords; i++) {
+            uint64_t lo = i + ws < nwords ? w[i + ws] : 0, hi = i + ws + 1u < nwords ? w[i + ws + 1u] : 0;
+            w[i] = bs ? (lo >> bs) | (hi << (64u - bs)) : lo;
+        }
+    } else {
+        for (uint32_t i = nwords; i-- > 0;) {
+            uint64_t hi = i >= ws ? w[i - ws] : 0, lo = i >= ws + 1u ? w[i - ws - 1u] : 0;
+            w[i] = bs ? (hi << bs) | (lo >> (64u - bs)) : hi;
+        }
+    }
+}
+
+/* Cost: O(window) for the level arrays plus O(far + moved levels) for the far store. The levels leaving the window
+ * lie between the far store's lower and upper parts (both sides of the old window), so they enter it as one
+ * contiguous block (one memmove, not one per level), and the bitmap is shifted word-wise instead of rebuilt from
+ * every level: a book whose touch keeps moving far (a crash, a spread wider than the window) recentres often. */
 static void recentre(Book *b, Ticks nb)
 {
     Ticks W = (Ticks)b->window;
+    uint32_t out[2] = {0, 0};
     /* Reserve first so that a failed allocation leaves everything as it was (recentring is only an optimisation). */
     for (int s = 0; s < 2; s++) {
         Ladder *l = &b->side[s];
-        uint32_t out = 0;
         for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u)) {
             Ticks p = b->base_tk + (Ticks)i;
-            if (p < nb || p >= nb + W) out++;
+            if (p < nb || p >= nb + W) out[s]++;
         }
-        if (far_reserve(l, out) != STATUS_OK) return;
+        if (far_reserve(l, out[s]) != STATUS_OK) return;
     }
     Ticks shift = nb - b->base_tk;
     for (int s = 0; s < 2; s++) {
         Ladder *l = &b->side[s];
-        for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u)) {
-            Ticks p = b->base_tk + (Ticks)i;
-            if (p < nb || p >= nb + W) *far_insert(l, p) = l->levels[i];
+        if (out[s]) {
+            uint32_t at = far_lower(l, b->base_tk), k = 0;
+            memmove(&l->far[at + out[s]], &l->far[at], (size_t)(l->far_count - at) * sizeof l->far[0]);
+            for (uint32_t i = bit_next(b, l, 0); i < b->window && k < out[s]; i = bit_next(b, l, i + 1u)) {
+                Ticks p = b->base_tk + (Ticks)i;
+                if (p < nb || p >= nb + W) {
+                    l->far[at + k].price_tk = p;
+                    l->far[at + k].lv = l->levels[i];
+                    k++;
+                }
+            }
+            l->far_count += out[s];
         }
         if (shift > 0) {
             uint32_t k = shift < W ? (uint32_t)shift : b->window;
@@ -440,16 +476,20 @@ static void recentre(Book *b, Ticks nb)
             memmove(&l->levels[k], &l->levels[0], (size_t)(b->window - k) * sizeof(Level));
             for (uint32_t i = 0; i < k; i++) l->levels[i] = LEVEL_EMPTY;
         }
+        words_shift(l->words, b->nwords, shift);
+        memset(l->summary, 0, (size_t)b->nsummary * sizeof(uint64_t));
+        for (uint32_t w = 0; w < b->nwords; w++)
+            if (l->words[w]) l->summary[w >> 6] |= 1ull << (w & 63u);
         uint32_t j0 = far_lower(l, nb), j1 = far_lower(l, nb + W);
-        for (uint32_t j = j0; j < j1; j++) l->levels[l->far[j].price_tk - nb] = l->far[j].lv;
+        for (uint32_t j = j0; j < j1; j++) {
+            uint32_t i = (uint32_t)(l->far[j].price_tk - nb);
+            l->levels[i] = l->far[j].lv;
+            bit_set(l, i);
+        }
         if (j1 > j0) {
             memmove(&l->far[j0], &l->far[j1], (size_t)(l->far_count - j1) * sizeof(FarLevel));
             l->far_count -= j1 - j0;
         }
-        memset(l->words, 0, (size_t)b->nwords * sizeof(uint64_t));
-        memset(l->summary, 0, (size_t)b->nsummary * sizeof(uint64_t));
-        for (uint32_t i = 0; i < b->window; i++)
-            if (l->levels[i].count) bit_set(l, i);
     }
     b->base_tk = nb;
     b->recentres++;
@@ -935,24 +975,34 @@ Lots book_qty_at(const Book *b, Side side, Ticks price_tk)
     return lv ? lv->qty : 0;
 }
 
+static void depth_add(BookDepth *d, Ticks p, const Level *lv)
+{
+    CASCADE_ASSERT(lv->count > 0);
+    d->qty += lv->qty;
+    Quote n;
+    bool ok = money_mul(p, lv->qty, &n) && money_add(d->notional, n, &d->notional);
+    CASCADE_ASSERT(ok);
+    d->levels++;
+}
+
 BookDepth book_depth(const Book *b, Side side, Ticks center_tk, int32_t bps)
 {
     BookDepth d = {0, 0, 0};
     if ((unsigned)side > 1u || center_tk <= 0 || center_tk > BOOK_PRICE_MAX_TK || bps < 0 || bps > 1000000) return d;
     Ticks off = center_tk * (Ticks)bps / 10000;
     Ticks lo = center_tk - off, hi = center_tk + off;
-    /* the first level inside the range from the best side, then walk outwards */
-    Ticks p = side == SIDE_BUY ? book__next_price(b, side, hi + 1) : book__next_price(b, side, lo > 1 ? lo - 1 : 0);
-    while (p != 0 && p >= lo && p <= hi) {
-        const Level *lv = level_const(b, side, p);
-        CASCADE_ASSERT(lv && lv->count > 0);
-        d.qty += lv->qty;
-        Quote n;
-        bool ok = money_mul(p, lv->qty, &n) && money_add(d.notional, n, &d.notional);
-        CASCADE_ASSERT(ok);
-        d.levels++;
-        p = book__next_price(b, side, p);
+    /* Every level with a price in [lo, hi]: the window's part straight from its bitmap, the far store's part as one
+     * index range (the sums do not depend on the order). Walking level by level with book__next_price cost a
+     * bitmap search plus a far-store binary search per level, and the per-second output row asks for several depths. */
+    const Ladder *l = &b->side[side];
+    Ticks W = (Ticks)b->window;
+    if (hi >= b->base_tk && lo < b->base_tk + W) {
+        uint32_t i = lo > b->base_tk ? (uint32_t)(lo - b->base_tk) : 0;
+        for (i = bit_next(b, l, i); i < b->window && b->base_tk + (Ticks)i <= hi; i = bit_next(b, l, i + 1u))
+            depth_add(&d, b->base_tk + (Ticks)i, &l->levels[i]);
     }
+    for (uint32_t j = far_lower(l, lo); j < l->far_count && l->far[j].price_tk <= hi; j++)
+        depth_add(&d, l->far[j].price_tk, &l->far[j].lv);
     return d;
 }
 
@@ -969,6 +1019,11 @@ uint32_t book_top(const Book *b, Side side, BookLevelView *levels, uint32_t cap)
         n++;
     }
     return n;
+}
+
+Ticks book_market_limit(const Book *b, Side side, Ticks ref_tk, int32_t band_bps)
+{
+    return band_limit(side, ref_tk, band_bps > 0 ? band_bps : b->band_bps);
 }
 
 Ticks book_last_price(const Book *b)

@@ -215,6 +215,9 @@ Lots book_qty_at(const Book *book, Side side, Ticks price_tk);
 BookDepth book_depth(const Book *book, Side side, Ticks center_tk, int32_t bps);
 /* Up to `cap` best levels of `side`, best first; returns how many were written. */
 uint32_t book_top(const Book *book, Side side, BookLevelView *levels, uint32_t cap);
+/* The worst price an ORDER_MARKET on `side` may trade at, as book_submit bands it: ref_tk (> 0) +/- floor(ref_tk *
+ * band / 10000), band = band_bps or the book's default when 0; a sell's limit is at least 1 tick. */
+Ticks book_market_limit(const Book *book, Side side, Ticks ref_tk, int32_t band_bps);
 /* Last trade price and quantity; 0 before the first trade. */
 Ticks book_last_price(const Book *book);
 Lots book_last_qty(const Book *book);

@@ -469,24 +469,87 @@ double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
     return lev > 0.0 ? pct / lev : pct;
 }
 
-static int adl_cmp(const void *pa, const void *pb)
+/* ADL order: higher rank first, ties by the smaller id -- a total order, so any selection method yields the same
+ * sequence (ranks are never NaN: holders have entry_cost > 0 and a finite or capped effective leverage). */
+static bool adl_before(LedgerAdlItem x, LedgerAdlItem y)
 {
-    const LedgerAdlItem *x = pa, *y = pb;
-    if (x->rank != y->rank) return x->rank > y->rank ? -1 : 1;
-    return x->id < y->id ? -1 : (x->id > y->id ? 1 : 0);
+    if (x.rank != y.rank) return x.rank > y.rank;
+    return x.id < y.id;
+}
+
+static void adl_sift_down(LedgerAdlItem *h, uint32_t n, uint32_t i)
+{
+    LedgerAdlItem e = h[i];
+    for (;;) {
+        uint32_t l = 2u * i + 1u;
+        if (l >= n) break;
+        uint32_t best = l;
+        if (l + 1u < n && adl_before(h[l + 1u], h[l])) best = l + 1u;
+        if (!adl_before(h[best], e)) break;
+        h[i] = h[best];
+        i = best;
+    }
+    h[i] = e;
+}
+
+/* ledger_adl_rank for a holder whose margin mode is known (collateral: its isolated margin or its cash), with the
+ * same operations in the same order, so the same bits; skipping the mode lookup saves a cache miss per holder. */
+static double adl_rank_known(const Ledger *L, AccountId a, Quote collateral, Ticks mark)
+{
+    Lots q = L->qty[a];
+    Quote cost = L->entry_cost[a];
+    Quote upnl = margin_balance(q, cost, 0, mark);
+    double pct = cost == 0 ? 0.0 : (double)upnl / (double)cost;
+    Quote mb = collateral + upnl;
+    double lev = mb <= 0 ? LEDGER_MAX_RANK_LEVERAGE : (double)money_abs(money_notional(mark, q)) / (double)mb;
+    if (pct > 0.0) return pct * lev;
+    return lev > 0.0 ? pct / lev : pct;
+}
+
+/* Holders sit at random places in the per-account arrays; fetching a few ahead overlaps those cache misses (a side
+ * of a large population holds thousands of positions, and a cascade ranks them at every engine tick). */
+#define ADL_PREFETCH 8u
+
+uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark)
+{
+    /* Holders are exactly the indexed isolated positions on that side plus the listed cross accounts with a
+     * position on it (ledger_check keeps both lists exact), so flat accounts are never visited. */
+    uint32_t n = 0;
+    const LiqHeap *h = holders == SIDE_BUY ? &L->liq.longs : &L->liq.shorts;
+    for (uint32_t i = 0; i < h->count; i++) {
+        if (i + ADL_PREFETCH < h->count) {
+            AccountId f = h->e[i + ADL_PREFETCH].id;
+            __builtin_prefetch(&L->qty[f]);
+            __builtin_prefetch(&L->entry_cost[f]);
+            __builtin_prefetch(&L->iso_margin[f]);
+        }
+        AccountId a = h->e[i].id;
+        L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->iso_margin[a], mark), a};
+    }
+    for (uint32_t i = 0; i < L->cross_count; i++) {
+        AccountId a = L->cross[i];
+        if ((L->qty[a] > 0) == (holders == SIDE_BUY))
+            L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->cash[a], mark), a};
+    }
+    L->adl_left = n;
+    for (uint32_t i = n / 2u; i-- > 0;) adl_sift_down(L->adl_scratch, n, i);
+    return n;
+}
+
+bool ledger_adl_rank_next(Ledger *L, AccountId *out)
+{
+    if (L->adl_left == 0) return false;
+    *out = L->adl_scratch[0].id;
+    L->adl_scratch[0] = L->adl_scratch[--L->adl_left];
+    if (L->adl_left > 1u) adl_sift_down(L->adl_scratch, L->adl_left, 0);
+    return true;
 }
 
 uint32_t ledger_adl_queue(Ledger *L, Side holders, Ticks mark, AccountId *out, uint32_t cap, uint32_t *total)
 {
-    uint32_t n = 0;
-    for (AccountId a = 0; a < L->count; a++) {
-        Lots q = L->qty[a];
-        if (q == 0 || (q > 0) != (holders == SIDE_BUY)) continue;
-        L->adl_scratch[n++] = (LedgerAdlItem){ledger_adl_rank(L, a, mark), a};
-    }
-    qsort(L->adl_scratch, n, sizeof *L->adl_scratch, adl_cmp);
-    uint32_t w = n < cap ? n : cap;
-    for (uint32_t i = 0; i < w; i++) out[i] = L->adl_scratch[i].id;
+    uint32_t n = ledger_adl_rank_begin(L, holders, mark);
+    uint32_t w = 0;
+    while (w < cap && ledger_adl_rank_next(L, &out[w])) w++;
     if (total) *total = n;
     return w;
 }

@@ -87,7 +87,8 @@ typedef struct Ledger {
     AccountId *cross;
     uint32_t cross_count;
     LiqIndex liq;
-    LedgerAdlItem *adl_scratch; /* capacity cap, used by ledger_adl_queue */
+    LedgerAdlItem *adl_scratch; /* capacity cap: the heap of ledger_adl_rank_begin / _next */
+    uint32_t adl_left;          /* holders still in that heap */
     /* venue pools and running totals */
     Quote fee_account;
     Quote insurance_fund;
@@ -183,6 +184,12 @@ double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark);
 /* Accounts holding positions on `holders` (SIDE_BUY = longs, SIDE_SELL = shorts), highest ADL rank first, ties by
  * smaller id; writes min(cap, total) ids, returns that number; *total (may be NULL) receives all holders. */
 uint32_t ledger_adl_queue(Ledger *L, Side holders, Ticks mark, AccountId *out, uint32_t cap, uint32_t *total);
+/* The same order one holder at a time, for callers that need only its head: ranks every holder on that side and
+ * heapifies (O(h), h = holders; flat accounts cost nothing), returns h. ledger_adl_rank_next then yields the next
+ * holder in ADL order in O(log h); false when none is left. The walk is valid until the next ledger_adl_* call;
+ * positions changed meanwhile keep their rank from ledger_adl_rank_begin (a snapshot, as ledger_adl_queue). */
+uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark);
+bool ledger_adl_rank_next(Ledger *L, AccountId *out);
 
 /* Cross accounts with open positions (unordered); *count receives their number. Valid until the next mutation. */
 const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count);

@@ -477,6 +477,19 @@ Status perp_submit(PerpVenue *p, SimTime now, AccountId a, const VenueReq *req, 
 Lots perp__engine_order(PerpVenue *p, uint32_t item_slot, OrderType type, Side side, Ticks price, Lots qty)
 {
     const LiqItem *it = &p->items[item_slot];
+    /* An order that cannot trade now (the book is in its auction, or the opposite touch lies beyond the band or the
+     * limit) would only take an order slot, report its own ending to the venue and return it: nothing the ledger,
+     * the records or the world see. Skip it. In a crash the engine retries every stuck item at every tick, and
+     * these futile orders were most of a large run's time. */
+    Ticks opp = side == SIDE_BUY ? book_best_ask(p->book) : book_best_bid(p->book);
+    Ticks mark = mark_price(&p->mark);
+    if (book_in_auction(p->book) || opp == 0) return 0;
+    if (type == ORDER_MARKET && mark > 0) {
+        Ticks lim = book_market_limit(p->book, side, mark, p->def.liq.band_bps);
+        if (side == SIDE_BUY ? opp > lim : opp < lim) return 0;
+    } else if (type == ORDER_IOC) {
+        if (side == SIDE_BUY ? opp > price : opp < price) return 0;
+    }
     OrderRef ref;
     VenueOrder *o;
     if (otab_add(&p->orders, it->engine, &ref, &o) != STATUS_OK) return 0;

@@ -35,8 +35,10 @@
 
 /* ---- storage ---- */
 
-static LiqItem *item_at(PerpVenue *p, uint32_t i) { return &p->items[(p->item_head + i) % p->item_cap]; }
-static uint32_t slot_of(const PerpVenue *p, uint32_t i) { return (p->item_head + i) % p->item_cap; }
+/* item_cap is a power of two (16, doubled), so ring positions wrap with a mask: the engine walks the whole backlog
+ * every tick, and a division per step showed in profiles of large backlogs. */
+static LiqItem *item_at(PerpVenue *p, uint32_t i) { return &p->items[(p->item_head + i) & (p->item_cap - 1u)]; }
+static uint32_t slot_of(const PerpVenue *p, uint32_t i) { return (p->item_head + i) & (p->item_cap - 1u); }
 
 static Status item_push_back(PerpVenue *p, const LiqItem *it)
 {
@@ -57,7 +59,7 @@ static Status item_push_back(PerpVenue *p, const LiqItem *it)
 
 static void item_pop_front(PerpVenue *p)
 {
-    p->item_head = (p->item_head + 1u) % p->item_cap;
+    p->item_head = (p->item_head + 1u) & (p->item_cap - 1u);
     p->item_count--;
 }
 
@@ -308,23 +310,41 @@ static void finish(PerpVenue *p, LiqItem *it)
 /* Loss against the bankruptcy price of executing `qty` at market now, from the visible book (MODEL.md 3.5: the
  * fund must be able to pay it, or ADL takes over). Lots beyond the band or the visible levels count at the band
  * edge. */
-static Quote estimated_loss(const PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
+static Quote estimated_loss(PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
 {
     Ticks m = mark_price(&p->mark);
-    Quote band = money_bps(m, p->def.liq.band_bps, ROUND_FLOOR);
-    Ticks edge = side == SIDE_SELL ? (m - band > 1 ? m - band : 1) : m + band;
+    if (m != p->edge_mark || m <= 0) {
+        /* The band edges change only with the mark, while this runs for every backlog item at every tick. */
+        Quote band = money_bps(m, p->def.liq.band_bps, ROUND_FLOOR);
+        p->edge_mark = m;
+        p->edge_tk[SIDE_SELL] = m - band > 1 ? m - band : 1;
+        p->edge_tk[SIDE_BUY] = m + band;
+    }
+    Ticks edge = p->edge_tk[side];
     BookLevelView lv[64];
-    uint32_t n = book_top(p->book, side == SIDE_SELL ? SIDE_BUY : SIDE_SELL, lv, 64);
-    Quote loss = 0;
-    for (uint32_t i = 0; i < n && qty > 0; i++) {
-        if (side == SIDE_SELL ? lv[i].price_tk < edge : lv[i].price_tk > edge) break;
-        Lots take = lv[i].qty < qty ? lv[i].qty : qty;
-        Ticks gap = side == SIDE_SELL ? bankrupt - lv[i].price_tk : lv[i].price_tk - bankrupt;
-        if (gap > 0) loss += money_notional(gap, take);
-        qty -= take;
+    /* Look at the first few levels first: the walk usually ends there (the order is filled, or the next level is
+     * beyond the band -- a crashed book's touch is often far away). Only if it does not end within them is the
+     * estimate redone over the full 64 levels, so the result is the same as always reading 64. */
+    uint32_t cap = 4, n;
+    Lots left;
+    Quote loss;
+    for (;;) {
+        n = book_top(p->book, side == SIDE_SELL ? SIDE_BUY : SIDE_SELL, lv, cap);
+        left = qty;
+        loss = 0;
+        uint32_t i = 0;
+        for (; i < n && left > 0; i++) {
+            if (side == SIDE_SELL ? lv[i].price_tk < edge : lv[i].price_tk > edge) break;
+            Lots take = lv[i].qty < left ? lv[i].qty : left;
+            Ticks gap = side == SIDE_SELL ? bankrupt - lv[i].price_tk : lv[i].price_tk - bankrupt;
+            if (gap > 0) loss += money_notional(gap, take);
+            left -= take;
+        }
+        if (i < n || left == 0 || n < cap || cap == 64) break;
+        cap = 64;
     }
     Ticks gap = side == SIDE_SELL ? bankrupt - edge : edge - bankrupt;
-    if (qty > 0 && gap > 0) loss += money_notional(gap, qty);
+    if (left > 0 && gap > 0) loss += money_notional(gap, left);
     return loss;
 }
 
@@ -335,15 +355,22 @@ static Lots deleverage(PerpVenue *p, LiqItem *it, Lots qty)
     PerpLiqRecord *rec = &p->records[it->record];
     Lots q = ledger_qty(L, it->engine);
     Side holders = q > 0 ? SIDE_SELL : SIDE_BUY;
-    /* Rank once per engine tick and side (ranking every holder is O(n log n)); later items of the same tick use
-     * that snapshot, skipping holders already closed -- exchanges likewise publish the queue periodically. */
+    /* Rank once per engine tick and side; later items of the same tick use that snapshot, skipping holders already
+     * closed -- exchanges likewise publish the queue periodically. The ranked order is drawn from the ledger's heap
+     * only as far as it is consumed (an item rarely needs more than a few holders, the side may hold thousands);
+     * p->scratch keeps the prefix drawn so far so that later items walk the same sequence. */
     if (p->adl_tick != p->stats.engine_ticks || p->adl_side != (int)holders) {
-        p->adl_count = ledger_adl_queue(L, holders, mark_price(&p->mark), p->scratch, p->acct_cap, NULL);
+        ledger_adl_rank_begin(L, holders, mark_price(&p->mark));
+        p->adl_count = 0;
         p->adl_tick = p->stats.engine_ticks;
         p->adl_side = (int)holders;
     }
     Lots done = 0;
-    for (uint32_t i = 0; i < p->adl_count && done < qty; i++) {
+    for (uint32_t i = 0; done < qty; i++) {
+        if (i == p->adl_count) {
+            if (!ledger_adl_rank_next(L, &p->scratch[i])) break;
+            p->adl_count++;
+        }
         AccountId h = p->scratch[i];
         Lots signed_q = ledger_qty(L, h);
         if (p->role[h] == PERP_ROLE_ENGINE || signed_q == 0 || (signed_q > 0) != (holders == SIDE_BUY)) continue;
@@ -503,7 +530,7 @@ Status perp__liq_check(const PerpVenue *p, char *why, size_t cap)
         return STATUS_INVALID;
     }
     for (uint32_t i = 0; i < p->item_count; i++) {
-        const LiqItem *it = &p->items[(p->item_head + i) % p->item_cap];
+        const LiqItem *it = &p->items[slot_of(p, i)];
         if (ledger_qty(L, it->engine) == 0 || it->record >= p->record_count) {
             if (why) snprintf(why, cap, "engine: backlog item %u holds no position", i);
             return STATUS_INVALID;
