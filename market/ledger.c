@@ -58,6 +58,7 @@ static Status grow(Ledger *L, uint32_t need)
     GROW_FIELD(adl_scratch);
 #undef GROW_FIELD
     Status s = liqindex_reserve(&L->liq, n);
+    if (s == STATUS_OK) s = liqindex_reserve(&L->cross_liq, n);
     if (s != STATUS_OK) return s;
     L->cap = n;
     return STATUS_OK;
@@ -71,6 +72,11 @@ Status ledger_init(Ledger *L, const LedgerDef *def)
     L->fund_min = QUOTE_MAX;
     Status s = liqindex_init(&L->liq, 0);
     if (s != STATUS_OK) return s;
+    s = liqindex_init(&L->cross_liq, 0);
+    if (s != STATUS_OK) {
+        liqindex_fini(&L->liq);
+        return s;
+    }
     s = grow(L, def->capacity ? def->capacity : 16u);
     if (s != STATUS_OK) ledger_fini(L);
     return s;
@@ -90,6 +96,7 @@ void ledger_fini(Ledger *L)
     mem_free(L->cross);
     mem_free(L->adl_scratch);
     liqindex_fini(&L->liq);
+    liqindex_fini(&L->cross_liq);
     *L = (Ledger){0};
 }
 
@@ -125,9 +132,10 @@ Status ledger_set_leverage(Ledger *L, AccountId a, int32_t leverage)
 
 uint32_t ledger_account_count(const Ledger *L) { return L->count; }
 
-/* Recomputes the derived state of account a after any change to qty, entry cost or isolated margin: liquidation
- * and bankruptcy prices plus the index for isolated positions, the cross list for cross accounts. Never allocates
- * (the index and the cross list were reserved for L->cap accounts in grow). */
+/* Recomputes the derived state of account a after any change to qty, entry cost or isolated margin (and, for a
+ * cross account, its cash): liquidation and bankruptcy prices plus the index for isolated positions, the cross list
+ * and cross index for cross accounts. Never allocates (the indexes and the list were reserved for L->cap accounts
+ * in grow). */
 static void refresh(Ledger *L, AccountId a)
 {
     Lots q = L->qty[a];
@@ -155,6 +163,19 @@ static void refresh(Ledger *L, AccountId a)
         L->cross_slot[last] = i + 1u;
         L->cross_slot[a] = 0;
     }
+    if (q == 0) {
+        liqindex_remove(&L->cross_liq, a);
+        return;
+    }
+    Ticks lp = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->cash[a]);
+    Status s = liqindex_upsert(&L->cross_liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, lp);
+    CASCADE_ASSERT(s == STATUS_OK);
+}
+
+/* Cash backs a cross account's position, so its liquidation price moves with every cash change. */
+static void cash_changed(Ledger *L, AccountId a)
+{
+    if (L->mode[a] == MARGIN_MODE_CROSS && L->qty[a] != 0) refresh(L, a);
 }
 
 Status ledger_set_table(Ledger *L, const MarginTable *table)
@@ -162,7 +183,7 @@ Status ledger_set_table(Ledger *L, const MarginTable *table)
     if (margin_table_validate(table, NULL, 0) != STATUS_OK) return STATUS_INVALID;
     L->table = *table;
     for (AccountId a = 0; a < L->count; a++) {
-        if (L->mode[a] == MARGIN_MODE_ISOLATED && L->qty[a] != 0) refresh(L, a);
+        if (L->qty[a] != 0) refresh(L, a);
     }
     return STATUS_OK;
 }
@@ -174,6 +195,7 @@ Status ledger_deposit(Ledger *L, AccountId a, Quote amount)
     if (!money_add(L->cash[a], amount, &c) || !money_add(L->deposits, amount, &d)) return STATUS_OVERFLOW;
     L->cash[a] = c;
     L->deposits = d;
+    cash_changed(L, a);
     return STATUS_OK;
 }
 
@@ -183,6 +205,7 @@ Status ledger_withdraw(Ledger *L, AccountId a, Quote amount, Ticks mark)
     if (amount > ledger_available(L, a, mark)) return STATUS_REJECTED;
     L->cash[a] -= amount;
     L->withdrawals += amount;
+    cash_changed(L, a);
     return STATUS_OK;
 }
 
@@ -331,6 +354,7 @@ Status ledger_apply_funding(Ledger *L, int64_t rate_e8, Ticks mark, LedgerFundin
                 refresh(L, a);
             } else {
                 L->cash[a] += delta;
+                refresh(L, a);
             }
             if (pays) { r.paid += amt; r.payers++; }
             else { r.received += amt; r.receivers++; }
@@ -369,6 +393,7 @@ Status ledger_to_fund(Ledger *L, AccountId a, LedgerSource from, Quote amount)
     L->insurance_fund += amount;
     fund_changed(L);
     if (from == LEDGER_FROM_MARGIN) refresh(L, a);
+    else cash_changed(L, a);
     return STATUS_OK;
 }
 
@@ -379,6 +404,7 @@ Status ledger_fund_pay(Ledger *L, AccountId a, Quote amount)
     L->insurance_fund -= amount;
     L->cash[a] += amount;
     fund_changed(L);
+    cash_changed(L, a);
     return STATUS_OK;
 }
 
@@ -561,6 +587,7 @@ const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count)
 }
 
 LiqIndex *ledger_liqindex(Ledger *L) { return &L->liq; }
+LiqIndex *ledger_cross_liqindex(Ledger *L) { return &L->cross_liq; }
 Quote ledger_fee_account(const Ledger *L) { return L->fee_account; }
 Quote ledger_insurance_fund(const Ledger *L) { return L->insurance_fund; }
 Quote ledger_fund_min(const Ledger *L) { return L->fund_min < L->insurance_fund ? L->fund_min : L->insurance_fund; }
@@ -607,6 +634,15 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
                 return bad(why, why_cap, "index entry differs", a, lp, want_lp);
         } else {
             if (liqindex_get(&L->liq, a, NULL, NULL)) return bad(why, why_cap, "cross account indexed", a, 0, 0);
+            Side side;
+            Ticks lp;
+            bool indexed = liqindex_get(&L->cross_liq, a, &side, &lp);
+            if (q == 0 && indexed) return bad(why, why_cap, "flat cross account in the cross index", a, 0, 0);
+            if (q != 0) {
+                Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->cash[a]);
+                if (!indexed || lp != want_lp || (side == SIDE_BUY) != (q > 0))
+                    return bad(why, why_cap, "stale cross index entry", a, indexed ? lp : 0, want_lp);
+            }
             if (L->iso_margin[a] != 0) return bad(why, why_cap, "cross account with isolated margin", a, L->iso_margin[a], 0);
             uint32_t slot = L->cross_slot[a];
             if ((q != 0) != (slot != 0)) return bad(why, why_cap, "cross list membership", a, q, slot);
@@ -628,8 +664,11 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
     sum += (Wide)L->fee_account + L->insurance_fund - L->bad_debt;
     Wide want = (Wide)L->deposits - L->withdrawals + L->fund_deposits;
     if (sum != want) return bad(why, why_cap, "conservation", -1, (long long)(sum - want), 0);
+    uint32_t cross_indexed = liqindex_count(&L->cross_liq, SIDE_BUY) + liqindex_count(&L->cross_liq, SIDE_SELL);
+    if (cross_indexed != cross_open) return bad(why, why_cap, "cross index size", -1, cross_indexed, cross_open);
     char sub[160];
-    if (liqindex_validate(&L->liq, sub, sizeof sub) != STATUS_OK) {
+    if (liqindex_validate(&L->cross_liq, sub, sizeof sub) != STATUS_OK ||
+        liqindex_validate(&L->liq, sub, sizeof sub) != STATUS_OK) {
         if (why && why_cap) snprintf(why, why_cap, "%s", sub);
         return STATUS_INVALID;
     }

@@ -87,6 +87,10 @@ typedef struct Ledger {
     AccountId *cross;
     uint32_t cross_count;
     LiqIndex liq;
+    /* Cross accounts with a position by the mark at which their whole wallet (cash) stops covering maintenance:
+     * one symbol per venue, so a cross account has a liquidation price like an isolated one, with its cash as the
+     * collateral. Kept apart from `liq` (which holds isolated positions only, as ADL ranking relies on). */
+    LiqIndex cross_liq;
     LedgerAdlItem *adl_scratch; /* capacity cap: the heap of ledger_adl_rank_begin / _next */
     uint32_t adl_left;          /* holders still in that heap */
     /* venue pools and running totals */
@@ -195,6 +199,9 @@ bool ledger_adl_rank_next(Ledger *L, AccountId *out);
 const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count);
 /* The liquidation-price index of the isolated open positions (for the liquidation engine's collect/peek). */
 LiqIndex *ledger_liqindex(Ledger *L);
+/* The cross accounts' index (see Ledger.cross_liq): a mark update finds the cross accounts it makes liquidatable
+ * without visiting the others. Entries are exact: crossed if and only if ledger_is_liquidatable at that mark. */
+LiqIndex *ledger_cross_liqindex(Ledger *L);
 
 /* Venue totals. */
 Quote ledger_fee_account(const Ledger *L);

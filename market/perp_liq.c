@@ -247,12 +247,13 @@ void perp__check_liquidations(PerpVenue *p)
         }
         if (handled == 0) break;
     }
-    /* Cross accounts: every one with a position is checked, in id order (the list itself is unordered). */
-    uint32_t cn;
-    const AccountId *cross = ledger_cross_accounts(&p->ledger, &cn);
+    /* Cross accounts the mark makes liquidatable, from their own index (the others are not visited), triggered in
+     * id order as a full scan would meet them. Engine accounts hold positions taken over already: skipped. */
+    uint32_t n = liqindex_collect_crossed(ledger_cross_liqindex(&p->ledger), m, p->scratch, p->acct_cap);
     uint32_t k = 0;
-    for (uint32_t i = 0; i < cn; i++) {
-        if (p->role[cross[i]] != PERP_ROLE_ENGINE) p->scratch[k++] = cross[i];
+    for (uint32_t i = 0; i < n; i++) {
+        AccountId a = p->scratch[i];
+        if (p->role[a] != PERP_ROLE_ENGINE && p->stamp[a] != p->round) p->scratch[k++] = a;
     }
     qsort(p->scratch, k, sizeof *p->scratch, cmp_account);
     for (uint32_t i = 0; i < k; i++) {

@@ -215,6 +215,54 @@ static void ledger_liq_price_indexed_and_updated(void)
     ledger_fini(&L);
 }
 
+/* A cross account's whole cash backs its one position, so it has a liquidation price like an isolated one with its
+ * cash as collateral; the cross index must follow every cash change (a stale entry would miss a liquidation). */
+static void ledger_cross_liq_price_follows_cash(void)
+{
+    Ledger L;
+    init_ledger(&L, 4);
+    AccountId c = account(&L, MARGIN_MODE_CROSS, 20, 5000 * QPU);
+    AccountId b = account(&L, MARGIN_MODE_CROSS, 20, 100000 * QPU);
+    trade(&L, c, b, 1000000, 1000, 0, 0);
+    LiqIndex *x = ledger_cross_liqindex(&L);
+    Ticks lp = 0;
+    Side side = SIDE_SELL;
+    /* The isolated worked example above with 5,000 USDT of cash instead of isolated margin: LP 954,271. */
+    CHECK(liqindex_get(x, c, &side, &lp));
+    CHECK_EQ(lp, 954271);
+    CHECK_EQ(side, SIDE_BUY);
+    CHECK(ledger_is_liquidatable(&L, c, 954271));
+    CHECK(!ledger_is_liquidatable(&L, c, 954272));
+    CHECK(liqindex_get(x, b, &side, &lp));
+    CHECK_EQ(side, SIDE_SELL);
+    const MarginTable t = margin_table_binance_btcusdt(QPU);
+    CHECK_EQ(lp, margin_liquidation_price(&t, -1000, 1000000000, 100000 * QPU));
+    CHECK(!liqindex_get(ledger_liqindex(&L), c, NULL, NULL)); /* the isolated index stays isolated-only */
+
+    CHECK_EQ(ledger_deposit(&L, c, 100 * QPU), STATUS_OK); /* 5,100 USDT: LP 953,266 as with the isolated top-up */
+    LCHECK(&L);
+    CHECK(liqindex_get(x, c, NULL, &lp));
+    CHECK_EQ(lp, 953266);
+    CHECK_EQ(ledger_to_fund(&L, c, LEDGER_FROM_CASH, 100 * QPU), STATUS_OK);
+    LCHECK(&L);
+    CHECK(liqindex_get(x, c, NULL, &lp));
+    CHECK_EQ(lp, 954271);
+    CHECK_EQ(ledger_fund_pay(&L, c, 100 * QPU), STATUS_OK);
+    LCHECK(&L);
+    CHECK(liqindex_get(x, c, NULL, &lp));
+    CHECK_EQ(lp, 953266);
+    /* A falling mark finds exactly c once it reaches c's price, and nothing above it. */
+    AccountId got[4];
+    CHECK_EQ(liqindex_collect_crossed(x, 953267, got, 4), 0);
+    CHECK_EQ(liqindex_collect_crossed(x, 953266, got, 4), 1);
+    CHECK_EQ(got[0], c);
+
+    trade(&L, b, c, 1000000, 1000, 0, 0); /* flat again: out of the index */
+    CHECK(!liqindex_get(x, c, NULL, NULL));
+    CHECK(!liqindex_get(x, b, NULL, NULL));
+    ledger_fini(&L);
+}
+
 static void ledger_withdraw_and_margin_rules(void)
 {
     Ledger L;
@@ -662,6 +710,7 @@ void suite_market_ledger(void)
         TEST_CASE(ledger_flip_through_zero),
         TEST_CASE(ledger_isolated_margin_release_pro_rata),
         TEST_CASE(ledger_liq_price_indexed_and_updated),
+        TEST_CASE(ledger_cross_liq_price_follows_cash),
         TEST_CASE(ledger_withdraw_and_margin_rules),
         TEST_CASE(ledger_funding_rounding_conserves),
         TEST_CASE(ledger_deficit_fund_and_bad_debt),
