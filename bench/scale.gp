@@ -1,6 +1,7 @@
 # Log-log plot of `cascade-bench scale`: event-loop events/s and peak RSS against the retail population.
 #   gnuplot -e "datafile='scale.dat'; outfile='scale.png'" bench/scale.gp
-# scale.dat columns: retail agents events process_s process_s_per_sim_h loop_events_per_s rss_mib bytes_per_agent
+# scale.dat: two blocks (index 0: literal sweep, index 1: same-flow sweep), columns: retail agents events process_s
+#   process_s_per_sim_h loop_events_per_s rss_mib bytes_per_agent
 if (!exists("datafile")) datafile = 'scale.dat'
 if (!exists("outfile")) outfile = 'scale.png'
 set terminal pngcairo size 900,560 font ",11"
@@ -16,7 +17,8 @@ set y2label "peak RSS (MiB)"
 set ytics nomirror
 set y2tics
 set grid xtics ytics
-set key top center
+set key bottom left
 set xrange [500:2000000]
-plot datafile using 1:6 with linespoints lw 2 pt 7 title "events/s (left)", \
-     datafile using 1:7 axes x1y2 with linespoints lw 2 pt 5 dt 2 title "peak RSS MiB (right)"
+plot datafile index 0 using 1:6 with linespoints lw 2 pt 7 title "events/s, literal sweep (left)", \
+     datafile index 1 using 1:6 with linespoints lw 2 pt 9 title "events/s, same order flow (left)", \
+     datafile index 0 using 1:7 axes x1y2 with linespoints lw 2 pt 5 dt 2 title "peak RSS MiB, literal (right)"
