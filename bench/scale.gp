@@ -17,7 +17,9 @@ set y2label "peak RSS (MiB)"
 set ytics nomirror
 set y2tics
 set grid xtics ytics
-set key bottom left
+set key top right
+set yrange [3e5:3e7]
+set y2range [1:3000]
 set xrange [500:2000000]
 plot datafile index 0 using 1:6 with linespoints lw 2 pt 7 title "events/s, literal sweep (left)", \
      datafile index 1 using 1:6 with linespoints lw 2 pt 9 title "events/s, same order flow (left)", \

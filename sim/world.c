@@ -520,8 +520,9 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     w->next_fundamental = def->run.start + def->fundamental.step;
     perp_set_index(w->perp, p0);
 
-    /* The world's own accounts, for scenario shocks: deep enough never to bind. */
-    s = perp_add_account(w->perp, MARGIN_MODE_CROSS, 10, &w->shock_perp);
+    /* The world's own accounts, for scenario shocks: deep enough never to bind. Leverage 1, which every venue cap
+     * allows (10 used to fail a venue capped below 10x); with this deposit the setting never binds. */
+    s = perp_add_account(w->perp, MARGIN_MODE_CROSS, 1, &w->shock_perp);
     if (s == STATUS_OK) s = perp_deposit(w->perp, w->shock_perp, (Quote)quote_per_usd * INT64_C(10000000000));
     if (s == STATUS_OK) s = spot_add_account(w->spot, &w->shock_spot);
     if (s == STATUS_OK) s = spot_deposit_asset(w->spot, w->shock_spot, INT64_C(100000000000));
