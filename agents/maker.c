@@ -31,7 +31,13 @@ typedef struct Maker {
     SimTime win_start;         /* adverse-fill window */
     Lots win_flow;             /* signed lots filled in the window */
     double win_equity;         /* equity (quote units) when the window started */
+    AccountId hedge_account;   /* perp makers that hedge: their spot account, else ACCOUNT_NONE */
+    Lots hedge_asset0;         /* its starting asset: the hedge position is the difference */
+    SimTime hedge_inflight_until; /* arrival of the latest hedge sent: no second one before it is known */
 } Maker;
+
+/* The tag of spot hedge orders (quote tags are below 2 x MAKER_MAX_LEVELS). */
+#define HEDGE_TAG UINT64_C(0x4845444745)
 
 typedef struct MakerPop {
     MakerDef def;
@@ -79,6 +85,9 @@ MakerDef maker_default_def(void)
     d.adverse_inventory = 0.6;
     d.adverse_loss_bps = 50.0;
     d.cooldown = 30 * SIMTIME_NS_PER_S;
+    d.hedge_share = 0.0;
+    d.hedge_band = 0.2;
+    d.hedge_slippage_bps = 20.0;
     return d;
 }
 
@@ -343,6 +352,45 @@ static void refresh_quotes(MakerPop *p, AgentEnv *env, uint32_t i, Ticks ref)
     p->st.refreshes++;
 }
 
+/* Brings the net exposure (perp position + spot hedge) back inside the band with one IOC on spot, limited by the
+ * spot holdings and cash. One hedge in flight at a time: its result is known before the next is sized. */
+static void hedge(MakerPop *p, AgentEnv *env, uint32_t i, Ticks ref)
+{
+    Maker *m = &p->m[i];
+    if (m->hedge_account == ACCOUNT_NONE || env->now < m->hedge_inflight_until) return;
+    const SpotVenue *S = env->spot;
+    Lots spot_pos = spot_asset(S, m->hedge_account) - m->hedge_asset0;
+    Lots net = ledger_qty(perp_ledger(env->perp), m->account) + spot_pos;
+    Lots band = (Lots)((double)inv_limit_lots(p, env, m, ref) * p->def.hedge_band);
+    if (net <= band && net >= -band) return;
+    const Book *b = spot_book(S);
+    VenueReq req = {0};
+    req.type = ORDER_IOC;
+    req.tag = HEDGE_TAG;
+    double slip = p->def.hedge_slippage_bps * 1e-4;
+    if (net > 0) {
+        Ticks bid = book_best_bid(b);
+        if (bid <= 0) return;
+        req.side = SIDE_SELL;
+        req.price_tk = (Ticks)ceil((double)bid * (1.0 - slip));
+        Lots have = spot_asset(S, m->hedge_account);
+        req.qty = net < have ? net : have;
+    } else {
+        Ticks ask = book_best_ask(b);
+        if (ask <= 0) return;
+        req.side = SIDE_BUY;
+        req.price_tk = (Ticks)floor((double)ask * (1.0 + slip));
+        Quote per_lot = spot_hold_per_lot(S, req.price_tk);
+        Lots afford = per_lot > 0 ? (Lots)(spot_cash(S, m->hedge_account) / per_lot) : 0;
+        req.qty = -net < afford ? -net : afford;
+    }
+    if (req.qty <= 0 || req.price_tk <= 0) return;
+    SimDuration lat = agent_latency(&p->rng, &p->def.latency);
+    agent_submit(env, p->id, i, VENUE_SPOT, m->hedge_account, &req, lat);
+    m->hedge_inflight_until = env->now + lat;
+    p->st.hedge_orders++;
+}
+
 /* ---- PopulationOps ---- */
 
 static void wake(void *pop, AgentEnv *env, uint32_t agent)
@@ -358,6 +406,11 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
         if (m->state == MAKER_QUOTING) pull(p, env, agent);
         m->state = MAKER_OUT;
         return;
+    }
+    if (m->hedge_account != ACCOUNT_NONE) {
+        /* hedging goes on while the maker is out of the book: the inventory is still there */
+        Ticks href = reference(p, env);
+        if (href > 0) hedge(p, env, agent, href);
     }
     /* Hysteresis: a maker that came back while volatility was still high (quoting wider, as its spread follows
      * volatility) withdraws again only if volatility rises a further 50 %; the gate falls back to the maker's own
@@ -389,8 +442,8 @@ static void on_submitted(void *pop, AgentEnv *env, uint32_t agent, VenueKind v, 
                          const VenueResult *r)
 {
     MakerPop *p = pop;
-    (void)tag;
     Maker *m = &p->m[agent];
+    if (tag == HEDGE_TAG) return; /* an IOC: it fills now or ends; what it filled shows in the spot balance */
     if (s != STATUS_OK) {
         p->st.rejects++; /* margin, post-only crossing, band, halt: the next refresh tries again */
         m->posted = 0;
@@ -406,6 +459,10 @@ static void on_fill(void *pop, AgentEnv *env, uint32_t agent, const AgentFill *f
 {
     MakerPop *p = pop;
     Maker *m = &p->m[agent];
+    if (f->tag == HEDGE_TAG) {
+        p->st.hedge_volume += f->qty;
+        return;
+    }
     Lots signed_qty = f->side == SIDE_BUY ? f->qty : -f->qty;
     m->inv += signed_qty;
     m->posted = 0; /* a level is gone or smaller: re-quote at the next wake */
@@ -423,7 +480,8 @@ static void on_order_done(void *pop, AgentEnv *env, uint32_t agent, VenueKind v,
 {
     /* STP, or the venue cancelling a liquidated / deleveraged account's orders: the next refresh re-quotes */
     MakerPop *p = pop;
-    (void)env, (void)v, (void)ref, (void)tag, (void)remaining;
+    (void)env, (void)v, (void)ref, (void)remaining;
+    if (tag == HEDGE_TAG) return;
     p->m[agent].posted = 0;
 }
 
@@ -449,7 +507,8 @@ Status maker_create(const MakerDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
 {
     *out = NULL;
     if (def->levels < 1 || def->levels > MAKER_MAX_LEVELS || def->refresh <= 0 || def->venue >= VENUE_KIND_COUNT_ ||
-        (def->venue == VENUE_PERP && def->leverage < 1))
+        (def->venue == VENUE_PERP && def->leverage < 1) || !(def->hedge_share >= 0 && def->hedge_share < 1) ||
+        !(def->hedge_band >= 0) || !(def->hedge_slippage_bps >= 0))
         return STATUS_INVALID;
     MakerPop *p = mem_calloc(1, sizeof *p);
     if (!p) return STATUS_NOMEM;
@@ -478,10 +537,19 @@ Status maker_create(const MakerDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
         m->withdraw_vol = dist_draw(&p->rng, &def->withdraw_vol_bps) * 1e-4;
         m->vol_gate = m->withdraw_vol;
         m->state = MAKER_QUOTING;
+        m->hedge_account = ACCOUNT_NONE;
         if (def->venue == VENUE_PERP) {
-            Quote cash = agent_usd_to_quote(env, m->capital_usd);
+            bool hedges = def->hedge_share > 0 && env->spot;
+            double perp_usd = hedges ? m->capital_usd * (1.0 - def->hedge_share) : m->capital_usd;
+            Quote cash = agent_usd_to_quote(env, perp_usd);
             s = env->ops.open_account(env->world, pop_id, i, VENUE_PERP, MARGIN_MODE_CROSS, def->leverage, cash, 0,
                                       &m->account);
+            if (s == STATUS_OK && hedges) {
+                Quote half = agent_usd_to_quote(env, 0.5 * m->capital_usd * def->hedge_share);
+                m->hedge_asset0 = agent_lots_for(half, p0);
+                s = env->ops.open_account(env->world, pop_id, i, VENUE_SPOT, MARGIN_MODE_CROSS, 1, half,
+                                          m->hedge_asset0, &m->hedge_account);
+            }
         } else {
             Quote cash = agent_usd_to_quote(env, 0.5 * m->capital_usd);
             m->asset0 = agent_lots_for(cash, p0);
@@ -531,6 +599,13 @@ AccountId maker_agent_account(const void *pop, uint32_t agent)
     const MakerPop *p = pop;
     CASCADE_ASSERT(agent < p->def.count);
     return p->m[agent].account;
+}
+
+AccountId maker_agent_hedge_account(const void *pop, uint32_t agent)
+{
+    const MakerPop *p = pop;
+    CASCADE_ASSERT(agent < p->def.count);
+    return p->m[agent].hedge_account;
 }
 
 Lots maker_agent_inventory(const void *pop, uint32_t agent)

@@ -67,6 +67,11 @@ typedef struct MakerDef {
     double adverse_inventory;  /* withdraw when fills in the window move inventory by this x the limit (0 = off) */
     double adverse_loss_bps;   /* withdraw when equity falls by this many bps of capital in the window (0 = off) */
     SimDuration cooldown;      /* stay out this long after the last trigger */
+    /* hedging (perp makers only): offset the perp inventory on the spot venue, as market makers that run a
+     * delta-neutral book do; it carries forced flow absorbed on the perp to the spot market behind the index */
+    double hedge_share;        /* share of capital kept on spot (half cash, half asset) for hedging; 0 = no hedging */
+    double hedge_band;         /* net exposure (perp + spot) left unhedged, as a fraction of the inventory limit */
+    double hedge_slippage_bps; /* a hedge is an IOC limited this far beyond the spot touch */
 } MakerDef;
 
 /* Defaults of a realistic baseline perp block (8 makers). */
@@ -124,6 +129,8 @@ typedef struct MakerStats {
     Lots volume;
     uint64_t withdrawals_vol, withdrawals_adverse, returns;
     uint64_t liquidations;
+    uint64_t hedge_orders;     /* spot IOC hedges sent */
+    Lots hedge_volume;         /* spot lots they filled */
 } MakerStats;
 
 MakerStats maker_stats(const void *pop);
@@ -134,6 +141,8 @@ MakerState maker_agent_state(const void *pop, uint32_t agent);
 AccountId maker_agent_account(const void *pop, uint32_t agent);
 /* Its inventory in lots as tracked from its fills (perp: the position, zeroed by a liquidation; ADL is not
  * reported to agents; spot: asset bought minus asset sold). */
+/* The spot account a hedging perp maker offsets its inventory on (ACCOUNT_NONE when it does not hedge). */
+AccountId maker_agent_hedge_account(const void *pop, uint32_t agent);
 Lots maker_agent_inventory(const void *pop, uint32_t agent);
 
 const char *maker_state_name(MakerState s);

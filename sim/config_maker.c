@@ -76,7 +76,13 @@ CFG_LATENCY_SCHEMA(spot_latency, 5.0, 0.5, 1.0);
     CFG_FIELD_DOUBLE("adverse_loss_bps", MakerDef, adverse_loss_bps, 0, 10000, 50.0, "bps of capital",            \
                      "withdraw when equity falls this much within the window (0 = off)"),                       \
     CFG_FIELD_DURATION("cooldown", MakerDef, cooldown, 0, DAY, 30 * SEC_,                                            \
-                       "time out after the last withdrawal trigger")
+                       "time out after the last withdrawal trigger"),                                            \
+    CFG_FIELD_DOUBLE_EX("hedge_share", MakerDef, hedge_share, 0, false, 1, true, 0.0, "fraction of capital",        \
+                        "capital kept on spot (half cash, half asset) to hedge perp inventory (0 = none; ignored on spot)"), \
+    CFG_FIELD_DOUBLE("hedge_band", MakerDef, hedge_band, 0, 100, 0.2, "fraction of limit",                         \
+                     "net exposure (perp + spot hedge) left unhedged"),                                          \
+    CFG_FIELD_DOUBLE("hedge_slippage_bps", MakerDef, hedge_slippage_bps, 0, 10000, 20.0, "bps",                     \
+                     "a hedge is an IOC limited this far beyond the spot touch")
 
 static const CfgField perp_fields[] = {
     MAKER_FIELDS(8, VENUE_PERP, perp_capital, 5, 0.8, 0.5, MAKER_REF_INDEX, perp_half_spread, 4.0, perp_level_size,

@@ -373,6 +373,9 @@ static void mock_spot_trade(void *ctx, const SpotTrade *t)
     Side ms = t->aggressor == SIDE_BUY ? SIDE_SELL : SIDE_BUY;
     mock_fill(m, VENUE_SPOT, m->spot_owner[t->maker], t->maker, ms, t->price_tk, t->qty, t->maker_ref,
               t->maker_remaining, t->maker_tag);
+    /* a hedging perp maker takes liquidity on spot: its fill as the taker (the world reports both sides too) */
+    mock_fill(m, VENUE_SPOT, m->spot_owner[t->taker], t->taker, t->aggressor, t->price_tk, t->qty, t->taker_ref,
+              t->taker_remaining, t->taker_tag);
 }
 
 static void check_venues(const Mock *m)
@@ -820,6 +823,66 @@ static void agents_maker_inventory_limit(void)
     mock_free(m);
 }
 
+static void agents_maker_hedges_on_spot(void)
+{
+    MakerDef d = mdef(VENUE_PERP, 1);
+    d.inventory_limit = 0.05; /* 100 k USD = 1,000 lots at 1e6 */
+    d.hedge_share = 0.5;
+    d.hedge_band = 0.1;       /* 100 lots left unhedged */
+    d.hedge_slippage_bps = 20.0;
+    Mock *m = mock_with(&d);
+    SimTime t = t0();
+    AccountId a = maker_agent_account(m->pop, 0), h = maker_agent_hedge_account(m->pop, 0);
+    CHECK(h != ACCOUNT_NONE);
+    /* 2 M USD: 1 M on the perp (1e10 quote units), 0.5 M cash + 0.5 M of asset (5,000 lots at 1e6) on spot */
+    CHECK_EQ(ledger_cash(perp_ledger(m->perp), a), INT64_C(10000000000));
+    CHECK_EQ(spot_cash(m->spot, h), INT64_C(5000000000));
+    CHECK_EQ(spot_asset(m->spot, h), 5000);
+    wake_at(m, 0, t);
+    for (uint32_t i = 0; i < m->nact; i++) CHECK_EQ(m->act[i].v, VENUE_PERP); /* flat: nothing to hedge */
+    mock_deliver(m);
+    VenueResult r;
+    CHECK_EQ(spot_submit(m->spot, m->cp_spot, &(VenueReq){ORDER_LIMIT, SIDE_BUY, 999000, 1000, 0, 0, 0}, &r),
+             STATUS_OK);
+    VenueReq sell = {ORDER_MARKET, SIDE_SELL, 0, 800, 0, 0, STOP_TRIGGER_LAST};
+    CHECK_EQ(perp_submit(m->perp, m->env.now, m->cp_perp, &sell, &r), STATUS_OK);
+    CHECK_EQ(ledger_qty(perp_ledger(m->perp), a), 800);
+    /* long 800 > band 100: one IOC sells 800 on spot, limited 20 bps under the bid: ceil(999000 x 0.998) = 997002 */
+    uint32_t from = m->nact;
+    wake_at(m, 0, t + SEC);
+    uint32_t hedges = 0;
+    for (uint32_t i = from; i < m->nact; i++) {
+        const MockAct *x = &m->act[i];
+        if (x->v != VENUE_SPOT) continue;
+        hedges++;
+        CHECK_EQ(x->kind, MOCK_SUBMIT);
+        CHECK_EQ(x->a, h);
+        CHECK_EQ(x->req.type, ORDER_IOC);
+        CHECK_EQ(x->req.side, SIDE_SELL);
+        CHECK_EQ(x->req.qty, 800);
+        CHECK_EQ(x->req.price_tk, 997002);
+    }
+    CHECK_EQ(hedges, 1);
+    mock_deliver(m);
+    CHECK_EQ(spot_asset(m->spot, h), 4200);
+    CHECK_EQ(maker_stats(m->pop).hedge_orders, 1);
+    CHECK_EQ(maker_stats(m->pop).hedge_volume, 800);
+    CHECK_EQ(maker_agent_inventory(m->pop, 0), 800); /* the perp inventory: hedge fills are not quote fills */
+    /* hedged: the next wakes send nothing to spot */
+    from = m->nact;
+    wake_at(m, 0, t + 2 * SEC);
+    for (uint32_t i = from; i < m->nact; i++) CHECK_EQ(m->act[i].v, VENUE_PERP);
+    mock_deliver(m);
+    check_venues(m);
+    mock_free(m);
+
+    /* without hedge_share there is no spot account */
+    MakerDef plain = mdef(VENUE_PERP, 1);
+    m = mock_with(&plain);
+    CHECK_EQ(maker_agent_hedge_account(m->pop, 0), ACCOUNT_NONE);
+    mock_free(m);
+}
+
 static void agents_maker_margin_sizes_down(void)
 {
     MakerDef d = mdef(VENUE_PERP, 1);
@@ -1103,6 +1166,7 @@ void suite_agents_maker(void)
         TEST_CASE(agents_maker_adverse_inventory),
         TEST_CASE(agents_maker_adverse_loss),
         TEST_CASE(agents_maker_inventory_limit),
+        TEST_CASE(agents_maker_hedges_on_spot),
         TEST_CASE(agents_maker_margin_sizes_down),
         TEST_CASE(agents_maker_liquidated),
         TEST_CASE(agents_maker_spot),
