@@ -174,6 +174,70 @@ static void money_mul_div_wide_products(void)
     CHECK_EQ(r, 42);
 }
 
+/* Reference: the exact quotient in 128 bits, rounded by the definition of each mode (floor/ceil of the rational
+ * value; half-even by comparing twice the remainder with the divisor). */
+__extension__ typedef __int128 ref_i128;
+static uint64_t test_splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+static bool ref_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out)
+{
+    if (c == 0) return false;
+    ref_i128 num = (ref_i128)a * b, den = c;
+    ref_i128 q = num / den, rem = num % den;
+    if (rem != 0) {
+        bool neg = (num < 0) != (den < 0);
+        ref_i128 ar = rem < 0 ? -rem : rem, ad = den < 0 ? -den : den;
+        bool away = r == ROUND_AWAY || (r == ROUND_FLOOR && neg) || (r == ROUND_CEIL && !neg) ||
+                    (r == ROUND_HALF_EVEN && (2 * ar > ad || (2 * ar == ad && q % 2 != 0)));
+        if (away) q += neg ? -1 : 1;
+    }
+    if (q < INT64_MIN || q > INT64_MAX) return false;
+    *out = (int64_t)q;
+    return true;
+}
+
+static int64_t wide_or_narrow(uint64_t *s)
+{
+    uint64_t x = test_splitmix(s);
+    switch (x & 3u) {
+    case 0: return (int64_t)(x >> 56) - 128;                  /* tiny, both signs: exact ties are frequent */
+    case 1: return (int64_t)(x >> 33) - (INT64_C(1) << 30);   /* ~2^31 */
+    case 2: return (int64_t)test_splitmix(s);                 /* anywhere, INT64_MIN included in principle */
+    default: return (x & 4u) ? INT64_MIN : INT64_MAX;
+    }
+}
+
+static void money_mul_div_matches_wide_reference(void)
+{
+    /* money_mul_div and money_div take a 64-bit path when the product fits and a 128-bit one otherwise: both must
+     * give the exact rounded quotient in every mode. */
+    uint64_t s = 12345;
+    static const Rounding modes[] = {ROUND_TRUNC, ROUND_FLOOR, ROUND_CEIL, ROUND_AWAY, ROUND_HALF_EVEN};
+    uint32_t mismatches = 0, fast = 0;
+    for (int i = 0; i < 200000; i++) {
+        int64_t a = wide_or_narrow(&s), b = wide_or_narrow(&s), c = wide_or_narrow(&s);
+        if (i % 3 == 0) b = 1; /* plain divisions too */
+        Rounding r = modes[test_splitmix(&s) % 5u];
+        int64_t got = 7, want = 7, ab;
+        bool ok_got = money_mul_div(a, b, c, r, &got), ok_want = ref_mul_div(a, b, c, r, &want);
+        fast += !__builtin_mul_overflow(a, b, &ab);
+        if (ok_got != ok_want || (ok_got && got != want)) mismatches++;
+        if (b == 1 && c != 0) {
+            int64_t d = 7;
+            bool ok_div = money_div_checked(a, c, r, &d);
+            if (ok_div != ok_want || (ok_div && d != want)) mismatches++;
+        }
+    }
+    CHECK_EQ(mismatches, 0);
+    CHECK_GT(fast, 50000); /* both paths were exercised */
+    CHECK_LT(fast, 190000);
+}
+
 static void money_bps_fee_rounding(void)
 {
     /* 5 bps of 123457: 123457 * 5 / 10000 = 61.7285 */
@@ -275,6 +339,7 @@ void suite_core_money(void)
         TEST_CASE(money_div_checked_failures),
         TEST_CASE(money_mul_add_overflow),
         TEST_CASE(money_mul_div_wide_products),
+        TEST_CASE(money_mul_div_matches_wide_reference),
         TEST_CASE(money_bps_fee_rounding),
     };
     test_add_suite("core_money", cases, TEST_COUNT(cases));
