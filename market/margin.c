@@ -126,9 +126,15 @@ int32_t margin_max_leverage(const MarginTable *t, Quote notional)
 
 Quote margin_balance(Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
 {
-    /* long: W + P*q - C; short (q < 0): W + C - P*|q| = W + P*q + C. */
+    /* long: W + P*q - C; short (q < 0): W + C - P*|q| = W + P*q + C. The position's P&L first: its two terms have
+     * opposite signs, so it cannot overflow, even at the extreme prices the liquidation-price search tries. The
+     * collateral can be negative (a cross account's cash after losses): a sum beyond int64 saturates, which keeps
+     * every comparison with the (non-negative) maintenance margin right. */
     Quote value = money_notional(mark, qty);
-    return qty >= 0 ? collateral + value - entry_cost : collateral + value + entry_cost;
+    Quote pnl = qty >= 0 ? value - entry_cost : value + entry_cost;
+    Quote b;
+    if (!money_add(collateral, pnl, &b)) b = pnl < 0 ? INT64_MIN : QUOTE_MAX;
+    return b;
 }
 
 bool margin_is_liquidatable(const MarginTable *t, Lots qty, Quote entry_cost, Quote collateral, Ticks mark)

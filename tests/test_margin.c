@@ -152,6 +152,21 @@ static void margin_liquidation_price_matches_exhaustive_scan(void)
     }
 }
 
+/* A cross account's cash backs its position and can be negative after losses; the liquidation-price search then
+ * evaluates the balance at extreme prices, where collateral + P&L leaves int64: it must saturate, not overflow. */
+static void margin_negative_collateral_at_extreme_prices(void)
+{
+    const MarginTable t = margin_table_binance_btcusdt(QPU);
+    Ticks pmax = INT64_MAX / 1000;
+    CHECK_EQ(margin_balance(-1000, 1000000000, -42, pmax), 1000000000 - 1000 * pmax - 42);
+    CHECK_EQ(margin_balance(-1000, 1000, -INT64_C(9000000000000000000), pmax), INT64_MIN); /* saturated */
+    CHECK(margin_is_liquidatable(&t, -1000, 1000, -INT64_C(9000000000000000000), pmax));
+    /* a short with negative collateral is liquidatable already at its entry: LP at or below it */
+    Ticks lp = margin_liquidation_price(&t, -1000, 1000000000, -42);
+    CHECK(lp <= 1000000);
+    CHECK(margin_is_liquidatable(&t, -1000, 1000000000, -42, lp));
+}
+
 void suite_market_margin(void)
 {
     static const TestCase cases[] = {
@@ -164,6 +179,7 @@ void suite_market_margin(void)
         TEST_CASE(margin_fully_backed_long_has_no_liquidation_price),
         TEST_CASE(margin_liquidation_price_in_higher_tier),
         TEST_CASE(margin_liquidation_price_matches_exhaustive_scan),
+        TEST_CASE(margin_negative_collateral_at_extreme_prices),
     };
     test_add_suite("market_margin", cases, TEST_COUNT(cases));
 }
