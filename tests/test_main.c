@@ -93,58 +93,52 @@ int test_dies_by_assert(void (*fn)(void))
     return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
+/* One CUnit assertion: passes silently, or fails with msg (formatted by the caller, only on failure). */
+static void report(int ok, const char *msg, const char *file, unsigned line)
+{
+    CU_assertImplementation(ok ? CU_TRUE : CU_FALSE, line, ok ? "" : msg, file, "", CU_FALSE);
+}
+
 void test__check_i64(int ok, int64_t actual, int64_t expected, const char *op, const char *actual_expr,
                      const char *expected_expr, const char *file, unsigned line)
 {
-    char msg[512];
-    if (ok) {
-        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
-        return;
-    }
-    snprintf(msg, sizeof msg, "%s %s %s: got %lld, expected %s %lld", actual_expr, op, expected_expr,
-             (long long)actual, op, (long long)expected);
-    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+    char msg[512] = "";
+    if (!ok)
+        snprintf(msg, sizeof msg, "%s %s %s: got %lld, expected %s %lld", actual_expr, op, expected_expr,
+                 (long long)actual, op, (long long)expected);
+    report(ok, msg, file, line);
 }
 
 void test__check_f64(double actual, double expected, double tol, const char *actual_expr, const char *expected_expr,
                      const char *file, unsigned line)
 {
-    char msg[512];
+    char msg[512] = "";
     int ok = fabs(actual - expected) <= tol;
-    if (ok) {
-        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
-        return;
-    }
-    snprintf(msg, sizeof msg, "%s ~= %s: got %.17g, expected %.17g within %.3g", actual_expr, expected_expr, actual,
-             expected, tol);
-    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+    if (!ok)
+        snprintf(msg, sizeof msg, "%s ~= %s: got %.17g, expected %.17g within %.3g", actual_expr, expected_expr,
+                 actual, expected, tol);
+    report(ok, msg, file, line);
 }
 
 void test__check_f64_cmp(int ok, double actual, double expected, const char *op, const char *actual_expr,
                          const char *expected_expr, const char *file, unsigned line)
 {
-    char msg[512];
-    if (ok) {
-        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
-        return;
-    }
-    snprintf(msg, sizeof msg, "%s %s %s: got %.9g, expected %s %.9g", actual_expr, op, expected_expr, actual, op,
-             expected);
-    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+    char msg[512] = "";
+    if (!ok)
+        snprintf(msg, sizeof msg, "%s %s %s: got %.9g, expected %s %.9g", actual_expr, op, expected_expr, actual, op,
+                 expected);
+    report(ok, msg, file, line);
 }
 
 void test__check_str(const char *actual, const char *expected, const char *actual_expr, const char *file,
                      unsigned line)
 {
-    char msg[512];
+    char msg[512] = "";
     int ok = actual && expected && strcmp(actual, expected) == 0;
-    if (ok) {
-        CU_assertImplementation(CU_TRUE, line, "", file, "", CU_FALSE);
-        return;
-    }
-    snprintf(msg, sizeof msg, "%s: got \"%s\", expected \"%s\"", actual_expr, actual ? actual : "(null)",
-             expected ? expected : "(null)");
-    CU_assertImplementation(CU_FALSE, line, msg, file, "", CU_FALSE);
+    if (!ok)
+        snprintf(msg, sizeof msg, "%s: got \"%s\", expected \"%s\"", actual_expr, actual ? actual : "(null)",
+                 expected ? expected : "(null)");
+    report(ok, msg, file, line);
 }
 
 typedef struct SuiteEntry {
