@@ -1,5 +1,5 @@
 /* Scenario `mark_update`: the cost of one mark update of the perp venue as a function of the number N of open
- * isolated positions, none of which the mark crosses (results: the branch's perf notes). MODEL.md 3.3 promises
+ * isolated positions, none of which the mark crosses (results: bench/README.md). MODEL.md 3.3 promises
  * that a mark update touches only the positions it crosses, so the cost should be flat in N.
  *
  * Setup (untimed), through the public API only: N isolated accounts (leverage 2..50, uniform), deposited, paired

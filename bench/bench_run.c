@@ -1,5 +1,5 @@
 /* Scenarios of whole simulated runs (issue 5): equity_day, equity_day_x5, baseline_day, scale.
- * Definitions and results: experiments/bench/README.md (the configs) and the notes of the measurement runs.
+ * Definitions and results: experiments/bench/README.md (the configs) and bench/README.md (the figures).
  *
  * Two clocks per repeat, because they answer different questions:
  *   - the event loop: the world is built untimed from the same config (cfg_load_file with --set overrides, the API
