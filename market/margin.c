@@ -191,7 +191,15 @@ Ticks margin_liquidation_price(const MarginTable *t, Lots qty, Quote entry_cost,
         Quote lo_cap = i == 0 ? 0 : t->tiers[i - 1].notional_cap;
         Quote n = money_notional(p, aq);
         if (n <= lo_cap || (i < t->count - 1 && n > t->tiers[i].notional_cap)) continue;
-        /* Settle the last ticks against the exact test: bracket the crossing within a few ticks. */
+        /* Usually the candidate is the crossing itself (MM's rounding moves it by a tick at most): two exact tests
+         * confirm it. The test is monotone in the price, so this is the answer the bracket search would give. */
+        if (qty > 0 && p < pmax && margin_is_liquidatable(t, qty, entry_cost, collateral, p) &&
+            !margin_is_liquidatable(t, qty, entry_cost, collateral, p + 1))
+            return p;
+        if (qty < 0 && p > 1 && margin_is_liquidatable(t, qty, entry_cost, collateral, p) &&
+            !margin_is_liquidatable(t, qty, entry_cost, collateral, p - 1))
+            return p;
+        /* Otherwise settle the last ticks against the exact test: bracket the crossing within a few ticks. */
         Ticks lo = p - 4 < 1 ? 1 : p - 4;
         Ticks hi = p > pmax - 4 ? pmax : p + 4;
         bool lo_liq = margin_is_liquidatable(t, qty, entry_cost, collateral, lo);
