@@ -106,6 +106,10 @@ static const CfgField fundamental_fields[] = {
                      "diffusion of the log fundamental"),
     CFG_FIELD_DOUBLE("jumps_per_day", FundamentalDef, jumps_per_day, 0, 1000, 1, "1/day", "jump intensity"),
     CFG_FIELD_DOUBLE("jump_sd", FundamentalDef, jump_sd, 0, 1, 0.01, "log", "sd of a jump in log price"),
+    CFG_FIELD_DOUBLE("vol_of_vol", FundamentalDef, vol_of_vol, 0, 3, 0, "log",
+                     "stochastic volatility: stationary sd of log(vol / vol_per_sqrt_hour) (0 = constant)"),
+    CFG_FIELD_DURATION("vol_tau", FundamentalDef, vol_tau, 60 * S_, 30 * D_, 6 * H_,
+                       "correlation time of the volatility (news spells)"),
     CFG_FIELD_DURATION("step", FundamentalDef, step, S_, H_, S_, "update step"),
 };
 static const CfgSchema fundamental_schema =

@@ -80,6 +80,7 @@ struct World {
     SimTime next_second;
     SimTime next_fundamental;
     double log_fundamental;
+    double log_vol_dev;           /* stochastic-volatility state: log(vol / vol_per_sqrt_hour), an OU process */
     double index_glitch;          /* multiplier on the index (1 = none) */
     AccountId shock_perp, shock_spot;
     BackstopCtx backstops[MAX_BACKSTOPS];
@@ -151,6 +152,8 @@ WorldDef world_default_def(void)
     d.fundamental.vol_per_sqrt_hour = 0.006;
     d.fundamental.jumps_per_day = 1.0;
     d.fundamental.jump_sd = 0.01;
+    d.fundamental.vol_of_vol = 0.0;
+    d.fundamental.vol_tau = 6 * SIMTIME_NS_PER_HOUR;
     d.fundamental.step = SIMTIME_NS_PER_S;
     d.retail = retail_default_def();
     d.makers = maker_default_def();
@@ -454,6 +457,8 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     *out = NULL;
     const MarketDef *m = &def->market;
     if (def->run.duration <= 0) return fail(why, why_cap, STATUS_INVALID, "run.duration must be > 0");
+    if (def->fundamental.step <= 0 || (def->fundamental.vol_of_vol > 0 && def->fundamental.vol_tau <= 0))
+        return fail(why, why_cap, STATUS_INVALID, "fundamental: step and (with vol_of_vol > 0) vol_tau must be > 0");
     if (!(m->tick_usd > 0) || !(m->lot_units > 0) || !(m->initial_price_usd > 0))
         return fail(why, why_cap, STATUS_INVALID, "market: tick_usd, lot_units and initial_price_usd must be > 0");
     double qpu = 1.0 / (m->tick_usd * m->lot_units);
@@ -629,7 +634,16 @@ static void second_step(World *w, SimTime t)
     const FundamentalDef *fd = &w->def.fundamental;
     while (w->next_fundamental <= t) {
         double dt_h = (double)fd->step / (double)SIMTIME_NS_PER_HOUR;
-        w->log_fundamental += rng_normal(&w->rng, 0.0, fd->vol_per_sqrt_hour * sqrt(dt_h));
+        double vol = fd->vol_per_sqrt_hour;
+        if (fd->vol_of_vol > 0) {
+            /* Exact OU step: the stationary sd stays vol_of_vol whatever the step. Drawn only when on, so runs
+             * without stochastic volatility keep their random stream. */
+            double decay = exp(-(double)fd->step / (double)fd->vol_tau);
+            w->log_vol_dev = w->log_vol_dev * decay +
+                             rng_normal(&w->rng, 0.0, fd->vol_of_vol * sqrt(1.0 - decay * decay));
+            vol *= exp(w->log_vol_dev);
+        }
+        w->log_fundamental += rng_normal(&w->rng, 0.0, vol * sqrt(dt_h));
         if (fd->jumps_per_day > 0 && rng_bernoulli(&w->rng, fd->jumps_per_day * dt_h / 24.0))
             w->log_fundamental += rng_normal(&w->rng, 0.0, fd->jump_sd);
         w->next_fundamental += fd->step;

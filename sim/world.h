@@ -78,11 +78,15 @@ typedef struct MarketDef {
     PerpRulesDef perp;
 } MarketDef;
 
-/* The value traders' fundamental: a random walk with jumps, in log price. */
+/* The value traders' fundamental: a random walk with jumps, in log price. Its diffusion may carry stochastic
+ * volatility: news arrives in calm and busy spells, so log(vol / vol_per_sqrt_hour) is an Ornstein-Uhlenbeck
+ * process with stationary sd `vol_of_vol` and correlation time `vol_tau` (vol_of_vol 0 = constant volatility). */
 typedef struct FundamentalDef {
-    double vol_per_sqrt_hour;     /* diffusion (log units per sqrt(hour)) */
+    double vol_per_sqrt_hour;     /* diffusion (log units per sqrt(hour)); the median when vol_of_vol > 0 */
     double jumps_per_day;
     double jump_sd;               /* log-size of a jump (normal, mean 0) */
+    double vol_of_vol;            /* stationary sd of the log-volatility deviation (0 = off) */
+    SimDuration vol_tau;          /* its correlation time */
     SimDuration step;
 } FundamentalDef;
 
