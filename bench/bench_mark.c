@@ -14,6 +14,11 @@
  * The default median3 mark follows the index here (no book mid, no funding rate), so every step is a mark update
  * with a new price.
  *
+ * Run twice: with isolated positions (the issue's case) and with cross-margined accounts holding one position each
+ * (their deposit is the initial margin + 5 %, so they too have liquidation prices about 1 / leverage away): since
+ * 2026-12-02 cross accounts sit in their own liquidation-price index; before, every mark update sorted and tested
+ * all of them.
+ *
  * Self-check: no liquidation at any point, the mark-update counter advances by exactly the step count in every
  * repeat, the mark after each repeat is the same, perp_check passes at the end. */
 #include "bench.h"
@@ -39,7 +44,17 @@ static Ticks wave(int64_t k)
     return CENTRE_TK + v;
 }
 
-static PerpVenue *setup(uint32_t n, uint64_t seed)
+/* The account's deposit: the order's initial margin at its leverage plus 5 % (enough to be admitted, and its
+ * liquidation price then lies about 1 / leverage from entry, as for the isolated positions). Isolated accounts get
+ * a flat 10,000 USDT and assign margin from it when they trade. */
+static Quote deposit_for(MarginMode mode, Ticks px, Lots qty, int32_t lev)
+{
+    if (mode == MARGIN_MODE_ISOLATED) return INT64_C(100000000);
+    Quote im = margin_initial(money_notional(px, qty), lev);
+    return im + im / 20 + 1000;
+}
+
+static PerpVenue *setup(uint32_t n, uint64_t seed, MarginMode mode)
 {
     PerpDef d = perp_default_def();
     d.ledger.capacity = n + 64u;
@@ -51,16 +66,17 @@ static PerpVenue *setup(uint32_t n, uint64_t seed)
     uint64_t s = seed;
     for (uint32_t i = 0; i + 1u < n; i += 2u) {
         AccountId a[2];
-        for (int j = 0; j < 2; j++) {
-            int32_t lev = 2 + (int32_t)(bench_rand(&s) % 49u);
-            if (perp_add_account(p, MARGIN_MODE_ISOLATED, lev, &a[j]) != STATUS_OK ||
-                perp_deposit(p, a[j], INT64_C(100000000)) != STATUS_OK)
-                goto fail;
-        }
+        int32_t lev[2];
+        for (int j = 0; j < 2; j++) lev[j] = 2 + (int32_t)(bench_rand(&s) % 49u);
         VenueReq q = {0};
         q.type = ORDER_LIMIT;
         q.price_tk = CENTRE_TK - SPREAD_TK + (Ticks)(bench_rand(&s) % (2u * SPREAD_TK + 1u));
         q.qty = 1 + (Lots)(bench_rand(&s) % 20u);
+        for (int j = 0; j < 2; j++) {
+            if (perp_add_account(p, mode, lev[j], &a[j]) != STATUS_OK ||
+                perp_deposit(p, a[j], deposit_for(mode, q.price_tk, q.qty, lev[j])) != STATUS_OK)
+                goto fail;
+        }
         q.side = SIDE_SELL;
         VenueResult r;
         if (perp_submit(p, 0, a[1], &q, &r) != STATUS_OK || r.resting != q.qty) goto fail;
@@ -73,23 +89,18 @@ fail:
     return NULL;
 }
 
-int bench_mark(const BenchArgs *args)
+/* One margin mode over the sizes: 0 when every repeat agreed and checked out. */
+static int bench_mode(const BenchArgs *args, MarginMode mode, const char *mname, int nsizes, int reps, int64_t steps,
+                      double *ns)
 {
     static const uint32_t sizes[] = {1000u, 10000u, 100000u, 1000000u};
-    int nsizes = args->quick ? 2 : 4;
-    int reps = args->quick ? 1 : args->repeats;
-    int64_t steps = args->ops > 0 ? args->ops : args->quick ? 20000 : 1000000;
-    double *ns = malloc((size_t)reps * sizeof *ns);
     double med_ns[4] = {0, 0, 0, 0};
     int bad = 0;
-    if (!ns) return 1;
-    printf("mark_update: %lld updates per repeat, %d repeats, mark period 1 ms, index wave +/-%d ticks\n",
-           (long long)steps, reps, WAVE_TK);
     for (int si = 0; si < nsizes && !bad; si++) {
         uint32_t n = sizes[si];
         int64_t live0 = mem_live_bytes();
         double g0 = bench_now();
-        PerpVenue *p = setup(n, args->seed);
+        PerpVenue *p = setup(n, args->seed, mode);
         if (!p) {
             fprintf(stderr, "mark_update: setup of %u positions failed\n", n);
             bad = 1;
@@ -101,16 +112,20 @@ int bench_mark(const BenchArgs *args)
         Ticks lp_hi = 0, lp_lo = INT64_MAX;
         for (AccountId a = 0; a < ledger_account_count(L); a++) {
             Lots q = ledger_qty(L, a);
-            Ticks lp = ledger_liq_price(L, a);
+            if (q == 0) continue;
+            /* cross: the whole cash is the collateral (the venue's cross index holds the same price) */
+            Ticks lp = mode == MARGIN_MODE_ISOLATED
+                           ? ledger_liq_price(L, a)
+                           : margin_liquidation_price(perp_table(p), q, ledger_entry_cost(L, a), ledger_cash(L, a));
             if (q > 0 && lp > lp_hi) lp_hi = lp;
             if (q < 0 && lp < lp_lo) lp_lo = lp;
             longs += q > 0;
             shorts += q < 0;
         }
-        printf("mark_update: N=%u: %u longs, %u shorts, nearest LPs %lld / %lld, set up in %.2f s\n", n, longs,
-               shorts, (long long)lp_hi, (long long)lp_lo, bench_now() - g0);
+        printf("mark_update: %s N=%u: %u longs, %u shorts, nearest LPs %lld / %lld, set up in %.2f s\n", mname, n,
+               longs, shorts, (long long)lp_hi, (long long)lp_lo, bench_now() - g0);
         if (longs + shorts != n || lp_hi >= CENTRE_TK - WAVE_TK || lp_lo <= CENTRE_TK + WAVE_TK) {
-            fprintf(stderr, "mark_update: N=%u: positions or liquidation prices not as designed\n", n);
+            fprintf(stderr, "mark_update: %s N=%u: positions or liquidation prices not as designed\n", mname, n);
             bad = 1;
         }
         SimTime t = perp_next_due(p);
@@ -126,7 +141,7 @@ int bench_mark(const BenchArgs *args)
             double el = bench_now() - t0;
             PerpStats st = perp_stats(p);
             ns[r] = 1e9 * el / (double)steps;
-            printf("mark_update: N=%u repeat %d: %.3f s, %.1f ns/update\n", n, r + 1, el, ns[r]);
+            printf("mark_update: %s N=%u repeat %d: %.3f s, %.1f ns/update\n", mname, n, r + 1, el, ns[r]);
             if (r == 0) mark_first = perp_mark(p);
             if (st.mark_updates - upd0 != (uint64_t)steps || st.liquidations != 0 || st.fundings != 0 ||
                 perp_mark(p) != mark_first) {
@@ -140,22 +155,37 @@ int bench_mark(const BenchArgs *args)
         }
         char why[256] = "";
         if (perp_check(p, why, sizeof why) != STATUS_OK) {
-            fprintf(stderr, "mark_update: N=%u: perp_check: %s\n", n, why);
+            fprintf(stderr, "mark_update: %s N=%u: perp_check: %s\n", mname, n, why);
             bad = 1;
         }
         perp_destroy(p);
         if (mem_live_bytes() != live0) {
-            fprintf(stderr, "mark_update: N=%u: venue memory not returned\n", n);
+            fprintf(stderr, "mark_update: %s N=%u: venue memory not returned\n", mname, n);
             bad = 1;
         }
         if (!bad) {
             double mn;
             bench_median_min(ns, reps, &med_ns[si], &mn);
-            printf("mark_update: N=%u: median %.1f ns/update, min %.1f\n", n, med_ns[si], mn);
+            printf("mark_update: %s N=%u: median %.1f ns/update, min %.1f\n", mname, n, med_ns[si], mn);
         }
     }
     if (!bad && nsizes == 4)
-        printf("mark_update: ratio N=10^6 / N=10^3: %.2f (target <= 1.5)\n", med_ns[3] / med_ns[0]);
+        printf("mark_update: %s: ratio N=10^6 / N=10^3: %.2f (target <= 1.5)\n", mname, med_ns[3] / med_ns[0]);
+    return bad;
+}
+
+int bench_mark(const BenchArgs *args)
+{
+    int nsizes = args->quick ? 2 : 4;
+    int reps = args->quick ? 1 : args->repeats;
+    int64_t steps = args->ops > 0 ? args->ops : args->quick ? 20000 : 1000000;
+    double *ns = malloc((size_t)reps * sizeof *ns);
+    if (!ns) return 1;
+    printf("mark_update: %lld updates per repeat, %d repeats, mark period 1 ms, index wave +/-%d ticks\n",
+           (long long)steps, reps, WAVE_TK);
+    /* isolated positions (the case) and cross accounts (each with one position, in the cross index) */
+    int bad = bench_mode(args, MARGIN_MODE_ISOLATED, "isolated", nsizes, reps, steps, ns);
+    if (!bad) bad = bench_mode(args, MARGIN_MODE_CROSS, "cross", nsizes, reps, steps, ns);
     printf("mark_update: results %s\n", bad ? "MISMATCH" : "consistent");
     free(ns);
     return bad ? 1 : 0;
