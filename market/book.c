@@ -1006,18 +1006,24 @@ BookDepth book_depth(const Book *b, Side side, Ticks center_tk, int32_t bps)
     return d;
 }
 
+Ticks book_level_after(const Book *b, Side side, Ticks price_tk, BookLevelView *out)
+{
+    if ((unsigned)side > 1u || !out) return 0;
+    Ticks p = price_tk == 0 ? b->side[side].best_tk : book__next_price(b, side, price_tk);
+    if (p == 0) return 0;
+    const Level *lv = level_const(b, side, p);
+    CASCADE_ASSERT(lv && lv->count > 0);
+    out->price_tk = p;
+    out->qty = lv->qty;
+    out->orders = lv->count;
+    return p;
+}
+
 uint32_t book_top(const Book *b, Side side, BookLevelView *levels, uint32_t cap)
 {
     if ((unsigned)side > 1u || !levels) return 0;
     uint32_t n = 0;
-    for (Ticks p = b->side[side].best_tk; p != 0 && n < cap; p = book__next_price(b, side, p)) {
-        const Level *lv = level_const(b, side, p);
-        CASCADE_ASSERT(lv && lv->count > 0);
-        levels[n].price_tk = p;
-        levels[n].qty = lv->qty;
-        levels[n].orders = lv->count;
-        n++;
-    }
+    for (Ticks p = 0; n < cap && (p = book_level_after(b, side, p, &levels[n])) != 0;) n++;
     return n;
 }
 

@@ -215,6 +215,9 @@ Lots book_qty_at(const Book *book, Side side, Ticks price_tk);
 BookDepth book_depth(const Book *book, Side side, Ticks center_tk, int32_t bps);
 /* Up to `cap` best levels of `side`, best first; returns how many were written. */
 uint32_t book_top(const Book *book, Side side, BookLevelView *levels, uint32_t cap);
+/* The next level of `side` away from the touch after the level at price_tk (0: the best level): its price, or 0
+ * when there is none; *out receives it. Walks the book one level at a time, for callers that stop early. */
+Ticks book_level_after(const Book *book, Side side, Ticks price_tk, BookLevelView *out);
 /* The worst price an ORDER_MARKET on `side` may trade at, as book_submit bands it: ref_tk (> 0) +/- floor(ref_tk *
  * band / 10000), band = band_bps or the book's default when 0; a sell's limit is at least 1 tick. */
 Ticks book_market_limit(const Book *book, Side side, Ticks ref_tk, int32_t band_bps);

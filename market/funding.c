@@ -38,31 +38,20 @@ Status funding_impact_price(const Book *book, Side side, Quote impact_notional, 
     if (impact_notional <= 0) return STATUS_INVALID;
     /* A market sell meets the bids, a market buy the asks. */
     Side book_side = side == SIDE_SELL ? SIDE_BUY : SIDE_SELL;
-    BookLevelView levels[FUNDING_IMPACT_MAX_LEVELS];
-    /* Read a few levels first: IMN is usually reached within them, and collecting all 256 (a bitmap search per
-     * level) twice a second was a seventh of a small market's run. Only a walk that uses up the first batch while
-     * the book has more is redone over FUNDING_IMPACT_MAX_LEVELS, so the result is the same. */
-    uint32_t cap = 8, n;
-    Quote acc;       /* notional of the whole levels taken */
-    Lots q_full;     /* lots of the whole levels taken */
-    Ticks p;         /* price of the level where IMN is reached (or the worst level) */
-    for (;;) {
-        n = book_top(book, book_side, levels, cap);
-        if (n == 0) return STATUS_NOT_FOUND;
-        acc = 0;
-        q_full = 0;
-        p = 0;
-        uint32_t i = 0;
-        for (; i < n; i++) {
-            p = levels[i].price_tk;
-            Quote level = money_notional(p, levels[i].qty);
-            if (level >= impact_notional - acc) break; /* the last level, taken partly (or exactly) */
-            CASCADE_ASSERT(money_add(acc, level, &acc));
-            CASCADE_ASSERT(money_add(q_full, levels[i].qty, &q_full));
-        }
-        if (i < n || n < cap || cap == FUNDING_IMPACT_MAX_LEVELS) break;
-        cap = FUNDING_IMPACT_MAX_LEVELS;
+    Quote acc = 0;   /* notional of the whole levels taken */
+    Lots q_full = 0; /* lots of the whole levels taken */
+    Ticks p = 0;     /* price of the level where IMN is reached (or the worst level) */
+    BookLevelView lv;
+    uint32_t i = 0;
+    for (Ticks px = book_level_after(book, book_side, 0, &lv); px != 0 && i < FUNDING_IMPACT_MAX_LEVELS;
+         px = book_level_after(book, book_side, px, &lv), i++) {
+        p = px;
+        Quote level = money_notional(p, lv.qty);
+        if (level >= impact_notional - acc) break; /* the last level, taken partly (or exactly) */
+        CASCADE_ASSERT(money_add(acc, level, &acc));
+        CASCADE_ASSERT(money_add(q_full, lv.qty, &q_full));
     }
+    if (p == 0) return STATUS_NOT_FOUND;
     /* IMN buys q_full + R/p lots with R = IMN - acc at price p, so avg = IMN * p / (q_full * p + R). When the book
      * is too thin, the loop ran out and the remainder R is filled at the worst price reached, the same formula. */
     Quote rem = impact_notional - acc;

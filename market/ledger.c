@@ -487,14 +487,6 @@ double ledger_pnl_pct(const Ledger *L, AccountId a, Ticks mark)
     return (double)ledger_unrealized_pnl(L, a, mark) / (double)L->entry_cost[a];
 }
 
-double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
-{
-    double pct = ledger_pnl_pct(L, a, mark);
-    double lev = ledger_effective_leverage(L, a, mark);
-    if (pct > 0.0) return pct * lev;
-    return lev > 0.0 ? pct / lev : pct;
-}
-
 /* ADL order: higher rank first, ties by the smaller id -- a total order, so any selection method yields the same
  * sequence (ranks are never NaN: holders have entry_cost > 0 and a finite or capped effective leverage). */
 static bool adl_before(LedgerAdlItem x, LedgerAdlItem y)
@@ -518,8 +510,9 @@ static void adl_sift_down(LedgerAdlItem *h, uint32_t n, uint32_t i)
     h[i] = e;
 }
 
-/* ledger_adl_rank for a holder whose margin mode is known (collateral: its isolated margin or its cash), with the
- * same operations in the same order, so the same bits; skipping the mode lookup saves a cache miss per holder. */
+/* The ADL rank of a holder (qty != 0) whose collateral is given -- its isolated margin or its cash -- so that the
+ * ranking loop needs no mode lookup (a cache miss per holder): P&L % x effective leverage when in profit, P&L % /
+ * effective leverage otherwise (ledger_pnl_pct, ledger_effective_leverage). */
 static double adl_rank_known(const Ledger *L, AccountId a, Quote collateral, Ticks mark)
 {
     Lots q = L->qty[a];
@@ -530,6 +523,13 @@ static double adl_rank_known(const Ledger *L, AccountId a, Quote collateral, Tic
     double lev = mb <= 0 ? LEDGER_MAX_RANK_LEVERAGE : (double)money_abs(money_notional(mark, q)) / (double)mb;
     if (pct > 0.0) return pct * lev;
     return lev > 0.0 ? pct / lev : pct;
+}
+
+double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
+{
+    CASCADE_ASSERT(valid(L, a));
+    if (L->qty[a] == 0) return 0.0;
+    return adl_rank_known(L, a, L->mode[a] == MARGIN_MODE_ISOLATED ? L->iso_margin[a] : L->cash[a], mark);
 }
 
 /* Holders sit at random places in the per-account arrays; fetching a few ahead overlaps those cache misses (a side

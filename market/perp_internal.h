@@ -73,8 +73,6 @@ struct PerpVenue {
     uint32_t adl_count;        /* holders drawn so far (in scratch) from the ADL walk begun at engine tick adl_tick
                                   for holders adl_side */
     uint64_t adl_tick;
-    Ticks edge_mark;           /* the mark edge_tk was computed at (recomputed while it is <= 0) */
-    Ticks edge_tk[2];          /* [side]: worst price the engine's market orders on that side may reach */
     int adl_side;
     BackstopReg *backstops;
     uint32_t backstop_count, backstop_cap;

@@ -311,38 +311,22 @@ static void finish(PerpVenue *p, LiqItem *it)
 /* Loss against the bankruptcy price of executing `qty` at market now, from the visible book (MODEL.md 3.5: the
  * fund must be able to pay it, or ADL takes over). Lots beyond the band or the visible levels count at the band
  * edge. */
-static Quote estimated_loss(PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
+static Quote estimated_loss(const PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
 {
-    Ticks m = mark_price(&p->mark);
-    if (m != p->edge_mark || m <= 0) {
-        /* The band edges change only with the mark, while this runs for every backlog item at every tick. */
-        Quote band = money_bps(m, p->def.liq.band_bps, ROUND_FLOOR);
-        p->edge_mark = m;
-        p->edge_tk[SIDE_SELL] = m - band > 1 ? m - band : 1;
-        p->edge_tk[SIDE_BUY] = m + band;
-    }
-    Ticks edge = p->edge_tk[side];
-    BookLevelView lv[64];
-    /* Look at the first few levels first: the walk usually ends there (the order is filled, or the next level is
-     * beyond the band -- a crashed book's touch is often far away). Only if it does not end within them is the
-     * estimate redone over the full 64 levels, so the result is the same as always reading 64. */
-    uint32_t cap = 4, n;
-    Lots left;
-    Quote loss;
-    for (;;) {
-        n = book_top(p->book, side == SIDE_SELL ? SIDE_BUY : SIDE_SELL, lv, cap);
-        left = qty;
-        loss = 0;
-        uint32_t i = 0;
-        for (; i < n && left > 0; i++) {
-            if (side == SIDE_SELL ? lv[i].price_tk < edge : lv[i].price_tk > edge) break;
-            Lots take = lv[i].qty < left ? lv[i].qty : left;
-            Ticks gap = side == SIDE_SELL ? bankrupt - lv[i].price_tk : lv[i].price_tk - bankrupt;
-            if (gap > 0) loss += money_notional(gap, take);
-            left -= take;
-        }
-        if (i < n || left == 0 || n < cap || cap == 64) break;
-        cap = 64;
+    Ticks edge = book_market_limit(p->book, side, mark_price(&p->mark), p->def.liq.band_bps);
+    Side opp = side == SIDE_SELL ? SIDE_BUY : SIDE_SELL;
+    BookLevelView lv;
+    Quote loss = 0;
+    Lots left = qty;
+    uint32_t i = 0;
+    /* The first 64 visible levels, walked only as far as needed (a crashed book's touch is often beyond the band). */
+    for (Ticks px = book_level_after(p->book, opp, 0, &lv); px != 0 && i < 64 && left > 0;
+         px = book_level_after(p->book, opp, px, &lv), i++) {
+        if (side == SIDE_SELL ? px < edge : px > edge) break;
+        Lots take = lv.qty < left ? lv.qty : left;
+        Ticks gap = side == SIDE_SELL ? bankrupt - px : px - bankrupt;
+        if (gap > 0) loss += money_notional(gap, take);
+        left -= take;
     }
     Ticks gap = side == SIDE_SELL ? bankrupt - edge : edge - bankrupt;
     if (left > 0 && gap > 0) loss += money_notional(gap, left);

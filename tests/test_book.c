@@ -554,6 +554,19 @@ static void book_recentre_far_walk(void)
     CHECK_EQ(book_top(b, SIDE_BUY, v, 3), 3);
     CHECK_EQ(v[1].price_tk, 999 + 2600 * 37);
     CHECK_EQ(v[2].price_tk, 999 + 2500 * 37);
+    /* one level at a time, through the 64-tick window and the far store: all 28, best first, 3,700 ticks apart */
+    BookLevelView one;
+    int walked = 0;
+    Ticks prev = 0;
+    for (Ticks px = book_level_after(b, SIDE_BUY, 0, &one); px != 0; px = book_level_after(b, SIDE_BUY, px, &one)) {
+        CHECK_EQ(one.price_tk, px);
+        CHECK_EQ(one.qty, 2);
+        if (prev) CHECK_EQ(prev - px, 3700);
+        prev = px;
+        walked++;
+    }
+    CHECK_EQ(walked, 28);
+    CHECK_EQ(prev, 999);
     CHECK_EQ(book_depth(b, SIDE_BUY, 60000, 10000).qty, 2 * 28); /* [0, 120000] */
     /* every one is at its price and can be hit: one sell at 1 takes all 28 x 2 lots, best first */
     BookResult res;
@@ -598,6 +611,7 @@ static void book_empty_edge_cases(void)
     CHECK_EQ(book_mark(b), 0);
     BookLevelView v[2];
     CHECK_EQ(book_top(b, SIDE_BUY, v, 2), 0);
+    CHECK_EQ(book_level_after(b, SIDE_SELL, 0, &v[0]), 0);
     CHECK_EQ(book_depth(b, SIDE_SELL, 100, 10000).qty, 0);
     CHECK_EQ(book_qty_at(b, SIDE_BUY, 100), 0);
     CHECK_EQ(book_cancel(b, ORDER_ID_NONE), STATUS_NOT_FOUND);
