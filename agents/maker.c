@@ -407,11 +407,9 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
         m->state = MAKER_OUT;
         return;
     }
-    if (m->hedge_account != ACCOUNT_NONE) {
-        /* hedging goes on while the maker is out of the book: the inventory is still there */
-        Ticks href = reference(p, env);
-        if (href > 0) hedge(p, env, agent, href);
-    }
+    Ticks ref = reference(p, env);
+    /* hedging goes on while the maker is out of the book: the inventory is still there */
+    if (ref > 0) hedge(p, env, agent, ref);
     /* Hysteresis: a maker that came back while volatility was still high (quoting wider, as its spread follows
      * volatility) withdraws again only if volatility rises a further 50 %; the gate falls back to the maker's own
      * threshold once volatility has calmed. Without it a storm keeps every maker out for good, because its own
@@ -421,7 +419,6 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
         withdraw(p, env, agent, false);
         return;
     }
-    Ticks ref = reference(p, env);
     if (ref <= 0) return;
     if (m->state != MAKER_QUOTING) {
         if (m->state == MAKER_COOLDOWN && env->now < m->cooldown_until) return;

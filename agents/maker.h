@@ -139,10 +139,10 @@ uint32_t maker_quoting(const void *pop);
 /* One agent's state and account. */
 MakerState maker_agent_state(const void *pop, uint32_t agent);
 AccountId maker_agent_account(const void *pop, uint32_t agent);
-/* Its inventory in lots as tracked from its fills (perp: the position, zeroed by a liquidation; ADL is not
- * reported to agents; spot: asset bought minus asset sold). */
 /* The spot account a hedging perp maker offsets its inventory on (ACCOUNT_NONE when it does not hedge). */
 AccountId maker_agent_hedge_account(const void *pop, uint32_t agent);
+/* Its inventory in lots as tracked from its fills (perp: the position, zeroed by a liquidation; ADL is not
+ * reported to agents; spot: asset bought minus asset sold; hedge fills are not counted). */
 Lots maker_agent_inventory(const void *pop, uint32_t agent);
 
 const char *maker_state_name(MakerState s);

@@ -37,23 +37,10 @@ typedef struct Recorder {
 
 /* ---- exact USD formatting ---- */
 
-static void fmt_price(const Recorder *r, char *buf, size_t cap, Ticks tk)
-{
-    if (r->decimals == 0) {
-        snprintf(buf, cap, "%" PRId64, (int64_t)(tk * r->tick_scaled));
-        return;
-    }
-    int64_t scale = 1;
-    for (int i = 0; i < r->decimals; i++) scale *= 10;
-    int64_t v = tk * r->tick_scaled;
-    int64_t a = v < 0 ? -v : v;
-    snprintf(buf, cap, "%s%" PRId64 ".%0*" PRId64, v < 0 ? "-" : "", a / scale, r->decimals, a % scale);
-}
-
-/* ---- the timeseries row: built by hand, one fwrite per row ----
- * A row is written every simulated second; with fprintf its formatting was a fifth of a small run's whole time.
- * The integers and prices come out exactly as PRId64 / fmt_price would print them; the few doubles still go
- * through snprintf("%.2f"), except 0, the usual value, which is "0.00" either way. */
+/* ---- rows built by hand, one fwrite each ----
+ * A timeseries row is written every simulated second; with fprintf its formatting was a fifth of a small run's
+ * whole time. Integers as PRId64 would print them, prices as tick x tick_usd with exactly `decimals` digits (exact,
+ * from integers); the few doubles still go through snprintf("%.2f"), except 0, the usual value, "0.00" either way. */
 typedef struct Row {
     char b[1024]; /* a row's fields are bounded (int64s, prices, USD amounts of int64 quotes): < 600 chars */
     size_t n;
@@ -82,7 +69,7 @@ static void row_i64(Row *w, int64_t v)
     }
 }
 
-/* v / 10^decimals with exactly `decimals` digits after the point (fmt_price's format). */
+/* v / 10^decimals with exactly `decimals` digits after the point. */
 static void row_fixed(Row *w, int64_t v, int decimals)
 {
     if (decimals == 0) {
@@ -100,6 +87,16 @@ static void row_fixed(Row *w, int64_t v, int decimals)
 }
 
 static void row_price(Row *w, const Recorder *r, Ticks tk) { row_fixed(w, tk * r->tick_scaled, r->decimals); }
+
+/* A price as a NUL-terminated string (trades.csv, liquidations.csv), the same digits as in the timeseries. */
+static void fmt_price(const Recorder *r, char *buf, size_t cap, Ticks tk)
+{
+    Row w = {.n = 0};
+    row_price(&w, r, tk);
+    size_t n = w.n < cap - 1 ? w.n : cap - 1;
+    memcpy(buf, w.b, n);
+    buf[n] = '\0';
+}
 
 static void row_usd2(Row *w, double v)
 {

@@ -81,6 +81,7 @@ struct World {
     SimTime next_fundamental;
     double log_fundamental;
     double log_vol_dev;           /* stochastic-volatility state: log(vol / vol_per_sqrt_hour), an OU process */
+    double vol_decay;             /* its decay over one fundamental step, exp(-step / vol_tau) */
     double index_glitch;          /* multiplier on the index (1 = none) */
     AccountId shock_perp, shock_spot;
     BackstopCtx backstops[MAX_BACKSTOPS];
@@ -523,6 +524,8 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     }
     w->next_second = def->run.start;
     w->next_fundamental = def->run.start + def->fundamental.step;
+    if (def->fundamental.vol_of_vol > 0)
+        w->vol_decay = exp(-(double)def->fundamental.step / (double)def->fundamental.vol_tau);
     perp_set_index(w->perp, p0);
 
     /* The world's own accounts, for scenario shocks: deep enough never to bind. Leverage 1, which every venue cap
@@ -638,7 +641,7 @@ static void second_step(World *w, SimTime t)
         if (fd->vol_of_vol > 0) {
             /* Exact OU step: the stationary sd stays vol_of_vol whatever the step. Drawn only when on, so runs
              * without stochastic volatility keep their random stream. */
-            double decay = exp(-(double)fd->step / (double)fd->vol_tau);
+            double decay = w->vol_decay;
             w->log_vol_dev = w->log_vol_dev * decay +
                              rng_normal(&w->rng, 0.0, fd->vol_of_vol * sqrt(1.0 - decay * decay));
             vol *= exp(w->log_vol_dev);
