@@ -21,9 +21,12 @@
 #include "config_world.h"
 #include "world.h"
 
+#include <cjson/cJSON.h>
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,33 +134,35 @@ static char *read_text(const char *path)
     return buf;
 }
 
-/* The number after the first "key": in text. summary.json is written by sim/run.c in a fixed order: the counts
- * object comes before any nested key of the same name, so the first occurrence is the run's own. */
-static int json_first_number(const char *text, const char *key, double *out)
+/* A number member of a JSON object (cJSON); false when absent or not a number. */
+static bool json_number(const cJSON *obj, const char *key, double *out)
 {
-    char pat[64];
-    snprintf(pat, sizeof pat, "\"%s\":", key);
-    const char *p = strstr(text, pat);
-    if (!p) return 1;
-    char *end = NULL;
-    *out = strtod(p + strlen(pat), &end);
-    return end == p + strlen(pat);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!cJSON_IsNumber(v)) return false;
+    *out = v->valuedouble;
+    return true;
 }
 
+/* The child's counts from summary.json ("counts") and its event count and loop time from timing.json. */
 static int read_child_outputs(const char *out_dir, ChildResult *r)
 {
     char path[PATH_CAP];
     snprintf(path, sizeof path, "%s/summary.json", out_dir);
-    char *sum = read_text(path);
+    char *text = read_text(path);
+    cJSON *sum = text ? cJSON_Parse(text) : NULL;
+    free(text);
     snprintf(path, sizeof path, "%s/timing.json", out_dir);
-    char *tim = read_text(path);
+    text = read_text(path);
+    cJSON *tim = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *counts = cJSON_GetObjectItemCaseSensitive(sum, "counts");
     double sub = 0, can = 0, pf = 0, sf = 0, ev = 0, wall = 0;
-    int bad = !sum || !tim || json_first_number(sum, "submissions", &sub) || json_first_number(sum, "cancels", &can) ||
-              json_first_number(sum, "perp_fills", &pf) || json_first_number(sum, "spot_fills", &sf) ||
-              json_first_number(tim, "events", &ev) || json_first_number(tim, "wall_time_s", &wall);
-    free(sum);
-    free(tim);
-    if (bad) return 1;
+    bool ok = json_number(counts, "submissions", &sub) && json_number(counts, "cancels", &can) &&
+              json_number(counts, "perp_fills", &pf) && json_number(counts, "spot_fills", &sf) &&
+              json_number(tim, "events", &ev) && json_number(tim, "wall_time_s", &wall);
+    cJSON_Delete(sum);
+    cJSON_Delete(tim);
+    if (!ok) return 1;
     r->c.submissions = (uint64_t)sub;
     r->c.cancels = (uint64_t)can;
     r->c.perp_fills = (uint64_t)pf;
