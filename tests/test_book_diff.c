@@ -12,22 +12,15 @@
 #include "test_util.h"
 
 #include "book.h"
+#include "rng.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static uint64_t sm64(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* Uniform in [0, n) (the tiny modulo bias is irrelevant here). */
 static int64_t rnd(uint64_t *s, int64_t n)
 {
-    return (int64_t)(sm64(s) % (uint64_t)n);
+    return (int64_t)(rng_splitmix64(s) % (uint64_t)n);
 }
 
 /* ---- events, as both sides report them ---- */

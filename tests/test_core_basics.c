@@ -4,6 +4,7 @@
 
 #include "alloc.h"
 #include "money.h"
+#include "rng.h"
 #include "status.h"
 
 #include <stddef.h>
@@ -177,13 +178,7 @@ static void money_mul_div_wide_products(void)
 /* Reference: the exact quotient in 128 bits, rounded by the definition of each mode (floor/ceil of the rational
  * value; half-even by comparing twice the remainder with the divisor). */
 __extension__ typedef __int128 ref_i128;
-static uint64_t test_splitmix(uint64_t *s)
-{
-    uint64_t z = (*s += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
+
 static bool ref_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out)
 {
     if (c == 0) return false;
@@ -203,11 +198,11 @@ static bool ref_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *ou
 
 static int64_t wide_or_narrow(uint64_t *s)
 {
-    uint64_t x = test_splitmix(s);
+    uint64_t x = rng_splitmix64(s);
     switch (x & 3u) {
     case 0: return (int64_t)(x >> 56) - 128;                  /* tiny, both signs: exact ties are frequent */
     case 1: return (int64_t)(x >> 33) - (INT64_C(1) << 30);   /* ~2^31 */
-    case 2: return (int64_t)test_splitmix(s);                 /* anywhere, INT64_MIN included in principle */
+    case 2: return (int64_t)rng_splitmix64(s);                 /* anywhere, INT64_MIN included in principle */
     default: return (x & 4u) ? INT64_MIN : INT64_MAX;
     }
 }
@@ -222,7 +217,7 @@ static void money_mul_div_matches_wide_reference(void)
     for (int i = 0; i < 200000; i++) {
         int64_t a = wide_or_narrow(&s), b = wide_or_narrow(&s), c = wide_or_narrow(&s);
         if (i % 3 == 0) b = 1; /* plain divisions too */
-        Rounding r = modes[test_splitmix(&s) % 5u];
+        Rounding r = modes[rng_splitmix64(&s) % 5u];
         int64_t got = 7, want = 7, ab;
         bool ok_got = money_mul_div(a, b, c, r, &got), ok_want = ref_mul_div(a, b, c, r, &want);
         fast += !__builtin_mul_overflow(a, b, &ab);
