@@ -78,6 +78,12 @@ SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const Intensi
     }
 }
 
+bool agent_attention_pass(const AgentEnv *e, Rng *r)
+{
+    if (e->attention_max <= 1.0) return true;
+    return rng_uniform(r) * e->attention_max < e->feed->attention;
+}
+
 Quote agent_usd_to_quote(const AgentEnv *e, double usd)
 {
     double q = floor(usd * e->quote_per_usd);

@@ -100,6 +100,7 @@ typedef struct MarketFeed {
     int64_t funding_rate_e8;       /* the last settled rate */
     int64_t premium_e8;            /* the latest premium sample estimate: (perp mid - index) / index */
     double fundamental;            /* the value traders' fundamental (ticks); agents see it only with their noise */
+    double attention;              /* activity multiplier of retail and noise traders now (1 when attention is off) */
     bool halted;
     bool maker_outage;             /* a scenario shock has switched market makers off */
 } MarketFeed;
@@ -137,6 +138,8 @@ typedef struct PopulationOps {
     /* Backstop offer (liquidation bots only; may be NULL). */
     Lots (*backstop_offer)(void *pop, AgentEnv *env, uint32_t agent, const PerpBackstopOffer *o, Ticks *price);
     void (*destroy)(void *pop);
+    /* The fundamental has just jumped: public news (may be NULL). feed->fundamental already shows it. */
+    void (*on_news)(void *pop, AgentEnv *env);
 } PopulationOps;
 
 /* Implemented by the world (sim/world.c); populations use the agent_* wrappers below. */
@@ -166,6 +169,7 @@ struct AgentEnv {
     double quote_per_usd;          /* 1 / (tick_usd x lot size): 10,000 for 0.1 USD ticks and 0.001 BTC lots */
     double tick_usd;               /* USD per tick */
     double lot_units;              /* asset units per lot */
+    double attention_max;          /* the bound of feed->attention; 1 = attention off */
 };
 
 static inline Status agent_submit(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
@@ -187,6 +191,11 @@ static inline void agent_wake_at(AgentEnv *e, uint32_t pop, uint32_t agent, SimT
 {
     e->ops.wake_at(e->world, pop, agent, t);
 }
+
+/* Attention thinning. A population whose activity follows attention schedules its wakes at attention_max times its
+ * rate, and each wake passes with probability feed->attention / attention_max: exact thinning, since the factor is
+ * known at the instant of the wake. With attention off it passes without a draw (streams unchanged). */
+bool agent_attention_pass(const AgentEnv *e, Rng *r);
 
 /* USD amount to quote units (rounded down, >= 0). */
 Quote agent_usd_to_quote(const AgentEnv *e, double usd);

@@ -323,4 +323,4 @@ static void on_liquidated(void *pop, AgentEnv *env, uint32_t i, const PerpLiqRec
     p->a[i].repair_spot = true; /* the perp leg is gone: flatten the spot leg */
 }
 
-const PopulationOps arbitrageur_ops = {"arbitrageur", wake, on_submitted, NULL, NULL, on_liquidated, NULL, destroy};
+const PopulationOps arbitrageur_ops = {"arbitrageur", wake, on_submitted, NULL, NULL, on_liquidated, NULL, destroy, NULL};

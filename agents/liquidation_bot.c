@@ -510,4 +510,4 @@ static Lots backstop_offer(void *pop, AgentEnv *env, uint32_t i, const PerpBacks
 }
 
 const PopulationOps liquidation_bot_ops = {"liquidation_bot", wake,          on_submitted,  NULL, NULL,
-                                           on_liquidated,     backstop_offer, destroy};
+                                           on_liquidated,     backstop_offer, destroy,      NULL};

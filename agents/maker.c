@@ -612,4 +612,4 @@ Lots maker_agent_inventory(const void *pop, uint32_t agent)
     return p->m[agent].inv;
 }
 
-const PopulationOps maker_ops = {"maker", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy};
+const PopulationOps maker_ops = {"maker", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy, NULL};

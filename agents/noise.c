@@ -299,7 +299,8 @@ static void act(NoisePop *p, AgentEnv *env, uint32_t agent)
 
 static void schedule(NoisePop *p, AgentEnv *env)
 {
-    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s, env->profile);
+    double bound = env->attention_max > 1.0 ? env->attention_max : 1.0;
+    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s * bound, env->profile);
     if (t != SIMTIME_MAX) agent_wake_at(env, p->id, AGENT_NONE, t);
 }
 
@@ -308,7 +309,7 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
     NoisePop *p = pop;
     if (agent == AGENT_NONE) {
         schedule(p, env);
-        if (p->def.count == 0) return;
+        if (p->def.count == 0 || !agent_attention_pass(env, &p->rng)) return;
         agent = (uint32_t)rng_bounded(&p->rng, p->def.count);
     }
     if (agent < p->def.count) act(p, env, agent);
@@ -411,4 +412,4 @@ AccountId noise_account(const void *pop, uint32_t agent)
     return p->agents[agent].account;
 }
 
-const PopulationOps noise_ops = {"noise", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy};
+const PopulationOps noise_ops = {"noise", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy, NULL};

@@ -492,6 +492,7 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
     if (rng_uniform(&p->rng) * r < p->base_rate) {
         uint32_t i = (uint32_t)rng_bounded(&p->rng, p->def.count);
         if (!(rng_uniform(&p->rng) * 255.0 < (double)p->activity[i])) return;
+        if (!agent_attention_pass(env, &p->rng)) return;
         p->st.base_wakes++;
         act(p, env, i);
     } else if (p->nwatch > 0) {
@@ -576,7 +577,7 @@ static void destroy(void *pop)
     mem_free(p);
 }
 
-const PopulationOps retail_ops = {"retail", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy};
+const PopulationOps retail_ops = {"retail", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy, NULL};
 
 /* ---- creation ---- */
 
@@ -677,7 +678,8 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     }
     mem_free(rate);
     rate = NULL;
-    p->base_rate = (double)n * rate_max / 3600.0;
+    /* base decisions follow attention: scheduled at its bound, thinned at the wake (agent_attention_pass) */
+    p->base_rate = (double)n * rate_max / 3600.0 * (env->attention_max > 1.0 ? env->attention_max : 1.0);
     p->mon_rate = def->monitor_per_hour / 3600.0;
     p->next_wake = SIMTIME_MAX;
     if (n > 0) schedule(p, env);

@@ -46,6 +46,7 @@ ValueDef value_default_def(void)
     d.max_trade_frac = 0.1;
     d.unwind_frac = 0.25;
     d.latency = (LatencyDef){100.0, 0.5, 10.0};
+    d.news_reaction = 0;
     return d;
 }
 
@@ -283,4 +284,18 @@ double value_estimate_error(const void *pop, uint32_t agent)
     return p->agents[agent].eps;
 }
 
-const PopulationOps value_ops = {"value", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy};
+/* News: every agent reads it and decides after its own reaction time (exponential, mean news_reaction), on top of its
+ * routine wakes. Without it a jump reaches the price only as fast as routine wakes come, minutes, and the slow
+ * incorporation shows as return momentum. */
+static void on_news(void *pop, AgentEnv *env)
+{
+    ValuePop *p = pop;
+    if (p->def.news_reaction <= 0) return;
+    for (uint32_t i = 0; i < p->def.count; i++) {
+        double delay = rng_exponential(&p->rng, 1.0) * (double)p->def.news_reaction;
+        agent_wake_at(env, p->id, i, env->now + (delay < 9e18 ? (SimDuration)delay : SIMTIME_NS_PER_DAY));
+    }
+}
+
+const PopulationOps value_ops = {"value", wake, on_submitted, on_fill, on_order_done, on_liquidated, NULL, destroy,
+                                 on_news};

@@ -35,6 +35,7 @@ typedef struct ValueDef {
     double max_trade_frac;     /* one order <= max_trade_frac x W_i */
     double unwind_frac;        /* inside the band: share of the exposure traded back toward neutral per decision */
     LatencyDef latency;        /* order-entry latency */
+    SimDuration news_reaction; /* mean reaction time to a fundamental jump (news); 0 = jumps wait for routine wakes */
 } ValueDef;
 
 typedef struct ValueStats {

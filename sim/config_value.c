@@ -34,6 +34,9 @@ static const CfgField fields[] = {
     CFG_FIELD_DOUBLE("unwind_frac", ValueDef, unwind_frac, 0, 1, 0.25, NULL,
                      "inside the threshold: share of the exposure traded back toward neutral per decision"),
     CFG_FIELD_OBJECT("latency", ValueDef, latency, &latency_schema, "order-entry latency"),
+    CFG_FIELD_DURATION("news_reaction", ValueDef, news_reaction, 0, HOUR_, 0,
+                       "mean reaction time to a fundamental jump (news): every agent decides after an exponential "
+                       "delay (0 = off)"),
 };
 const CfgSchema cfg_value_schema =
     CFG_SCHEMA(ValueDef, "value", fields, NULL, "value traders around a noisy fundamental");

@@ -115,6 +115,20 @@ static const CfgField fundamental_fields[] = {
 static const CfgSchema fundamental_schema =
     CFG_SCHEMA(FundamentalDef, "fundamental", fundamental_fields, NULL, "the value traders' fundamental");
 
+static const CfgField attention_fields[] = {
+    CFG_FIELD_DOUBLE("elasticity", AttentionDef, elasticity, 0, 5, 0, "",
+                     "activity x (v / ref_vol_bps)^elasticity, v the smoothed 1-minute realized volatility (0 = off)"),
+    CFG_FIELD_DURATION("tau", AttentionDef, tau, S_, 30 * D_, H_, "time constant of the volatility EMA (memory)"),
+    CFG_FIELD_DOUBLE_EX("ref_vol_bps", AttentionDef, ref_vol_bps, 0, false, 10000, true, 3.0, "bps/sqrt(min)",
+                        "volatility (RMS of 1-s mark returns over a minute, scaled to a minute) at which the factor is 1"),
+    CFG_FIELD_DOUBLE_EX("min", AttentionDef, min, 0, false, 100, true, 0.25, "x", "lower bound of the factor"),
+    CFG_FIELD_DOUBLE_EX("max", AttentionDef, max, 0, false, 100, true, 4.0, "x",
+                        "upper bound of the factor (wakes are drawn at this rate and thinned)"),
+};
+static const CfgSchema attention_schema = CFG_SCHEMA(
+    AttentionDef, "attention", attention_fields, NULL,
+    "attention-driven activity of retail base decisions and noise traders (docs/world.md)");
+
 static const char *const shock_names[] = {"sell", "buy", "fundamental_jump", "index_glitch", "maker_outage"};
 static const CfgField shock_fields[] = {
     CFG_FIELD_ENUM("kind", ShockDef, kind, shock_names, SHOCK_SELL,
@@ -135,6 +149,7 @@ static const CfgField world_fields[] = {
     CFG_FIELD_OBJECT("market", WorldDef, market, &market_schema, "venues and exchange rules"),
     CFG_FIELD_OBJECT("profile", WorldDef, profile, &profile_schema, "24/7 activity profile"),
     CFG_FIELD_OBJECT("fundamental", WorldDef, fundamental, &fundamental_schema, "fundamental value process"),
+    CFG_FIELD_OBJECT("attention", WorldDef, attention, &attention_schema, "activity that follows volatility"),
     CFG_FIELD_OBJECT("retail", WorldDef, retail, &cfg_retail_schema, "leveraged retail traders (perp)"),
     CFG_FIELD_OBJECT("makers", WorldDef, makers, &cfg_maker_schema, "perp market makers"),
     CFG_FIELD_OBJECT("spot_makers", WorldDef, spot_makers, &cfg_spot_maker_schema, "spot market makers"),

@@ -174,6 +174,8 @@ static void write_row(Recorder *r, SimTime t)
     row_u64(&row, perp_halted(p) ? 1u : 0u);
     row_char(&row, ',');
     row_u64(&row, quoting);
+    row_char(&row, ',');
+    row_price(&row, r, (Ticks)llround(f->fundamental));
     row_char(&row, '\n');
     fwrite(row.b, 1, row.n, r->ts.fp);
     r->volume = 0;
@@ -503,7 +505,7 @@ Status run_experiment(const WorldDef *def, const RunOptions *opt, RunReport *rep
         fprintf(r.ts.fp, "time_s,last_usd,mid_usd,mark_usd,index_usd,spot_mid_usd,spread_ticks,depth1_bid_lots,"
                          "depth1_ask_lots,depth5_bid_lots,depth5_ask_lots,volume_lots,open_interest_lots,"
                          "funding_rate_e8,liq_long,liq_short,liq_long_usd,liq_short_usd,backlog_items,"
-                         "backlog_usd,insurance_fund_usd,halted,makers_quoting\n");
+                         "backlog_usd,insurance_fund_usd,halted,makers_quoting,fundamental_usd\n");
         if (def->run.write_trades)
             fprintf(r.trades.fp, "time_s,venue,price_usd,qty_lots,aggressor,maker_type,taker_type,liquidation,auction\n");
     }

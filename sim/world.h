@@ -90,6 +90,17 @@ typedef struct FundamentalDef {
     SimDuration step;
 } FundamentalDef;
 
+/* Attention: traders act more often when the market moves and less when it is quiet (attention-driven trading). The
+ * factor A = clamp((v / ref_vol_bps)^elasticity, min, max) multiplies the activity of retail base decisions and of
+ * noise traders on both venues, where v is an EMA with time constant `tau` of the mark's realized volatility over
+ * the last minute (RMS of 1-s returns scaled to a minute, bps). elasticity 0 = off (A = 1). */
+typedef struct AttentionDef {
+    double elasticity;
+    SimDuration tau;
+    double ref_vol_bps;
+    double min, max;
+} AttentionDef;
+
 typedef enum ShockKind {
     SHOCK_SELL = 0,               /* market sells of `size_usd` notional on `venue`, spread over `span` */
     SHOCK_BUY,
@@ -115,6 +126,7 @@ typedef struct WorldDef {
     MarketDef market;
     IntensityProfile profile;
     FundamentalDef fundamental;
+    AttentionDef attention;
     RetailDef retail;
     MakerDef makers;              /* perp market makers */
     MakerDef spot_makers;

@@ -121,7 +121,7 @@ static void emergence_ablations_move_the_crash_as_predicted(void)
 
 /* The golden hash of the small run's outputs. It changes whenever any behaviour changes (that is its job): after an
  * intended change, run this test, check the new outputs make sense, and paste the printed value here. */
-#define GOLDEN_OUTPUT_HASH UINT64_C(0xfae9e441d5ad8258)
+#define GOLDEN_OUTPUT_HASH UINT64_C(0x16955b9f2c174a5d)
 
 static void determinism_same_seed_same_bytes(void)
 {

@@ -34,7 +34,8 @@
     X(sim_metrics)             \
     X(sim_config)              \
     X(sim_world)               \
-    X(sim_emergence)
+    X(sim_emergence)           \
+    X(sim_news_attention)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)

@@ -65,6 +65,8 @@ void test__check_str(const char *actual, const char *expected, const char *actua
 #define CHECK_GE(a, b) CHECK_CMP_I64_(a, b, >=)
 #define CHECK_LT_F64(a, b) CHECK_CMP_F64_(a, b, <)
 #define CHECK_GT_F64(a, b) CHECK_CMP_F64_(a, b, >)
+#define CHECK_LE_F64(a, b) CHECK_CMP_F64_(a, b, <=)
+#define CHECK_GE_F64(a, b) CHECK_CMP_F64_(a, b, >=)
 #define CHECK_NEAR(a, b, tol) test__check_f64((double)(a), (double)(b), (double)(tol), #a, #b, __FILE__, __LINE__)
 #define CHECK_STR(a, b) test__check_str((a), (b), #a, __FILE__, __LINE__)
 #define CHECK(cond) CU_ASSERT(cond)
