@@ -58,9 +58,16 @@ double profile_factor(const IntensityProfile *p, SimTime t)
 
 double profile_max(const IntensityProfile *p)
 {
-    double m = 0;
-    for (int h = 0; h < 24; h++) m = p->hour[h] > m ? p->hour[h] : m;
-    return p->weekend > 1.0 ? m * p->weekend : m;
+    /* Called on every Poisson wake. Four independent running maxima instead of one chain: a third of the
+     * instructions, and the same value, because x > m ? x : m never admits a NaN or a zero of either sign into a
+     * maximum started at +0, and the maximum of the remaining positive values does not depend on the order. */
+    double m[4] = {0, 0, 0, 0};
+    for (int h = 0; h < 24; h += 4) {
+        for (int k = 0; k < 4; k++) m[k] = p->hour[h + k] > m[k] ? p->hour[h + k] : m[k];
+    }
+    double a = m[1] > m[0] ? m[1] : m[0], b = m[3] > m[2] ? m[3] : m[2];
+    double top = b > a ? b : a;
+    return p->weekend > 1.0 ? top * p->weekend : top;
 }
 
 SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p)
