@@ -123,11 +123,15 @@ Status liqindex_upsert(LiqIndex *x, AccountId a, Side side, Ticks lp)
         sift_up(x, h, is_short, i);
         return STATUS_OK;
     }
+    /* A moved key can only need one direction: toward the root if it now comes before its old value (its children
+     * came after the old value), away from it otherwise. An unchanged key (a long whose cash covers it outright
+     * stays at MARGIN_NO_LIQ_LONG fill after fill) needs nothing. */
     uint32_t i = (slot & ~SLOT_SHORT) - 1u;
+    LiqEntry old = h->e[i];
+    if (old.lp == lp) return STATUS_OK;
     h->e[i].lp = lp;
-    sift_up(x, h, is_short, i);
-    i = (x->slot[a] & ~SLOT_SHORT) - 1u;
-    sift_down(x, h, is_short, i);
+    if (before(is_short, h->e[i], old)) sift_up(x, h, is_short, i);
+    else sift_down(x, h, is_short, i);
     return STATUS_OK;
 }
 
