@@ -215,6 +215,11 @@ static uint32_t collect_side(LiqIndex *x, bool is_short, Ticks mark, AccountId *
 {
     const LiqHeap *h = is_short ? &x->shorts : &x->longs;
     if (h->count == 0 || cap == 0) return 0;
+    /* The usual answer at a mark update is "nothing crossed": the root decides it without starting a walk. */
+    if (!(is_short ? mark >= h->e[0].lp : mark <= h->e[0].lp)) {
+        x->visits++;
+        return 0;
+    }
     uint32_t n = 0, written = 0;
     frontier_push(x->frontier, &n, is_short, h, 0);
     while (n > 0 && written < cap) {
