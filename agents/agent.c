@@ -9,14 +9,18 @@ const int32_t feed_horizon_min[FEED_HORIZONS] = {1, 5, 15, 60, 240};
 
 DistDef dist_const(double v) { return (DistDef){DIST_CONST, v, 0, v, v}; }
 
-double dist_draw(Rng *r, const DistDef *d)
+double dist_log_a(const DistDef *d) { return d->kind == DIST_LOGNORMAL ? log(d->a) : 0.0; }
+
+double dist_draw(Rng *r, const DistDef *d) { return dist_draw_log_a(r, d, dist_log_a(d)); }
+
+double dist_draw_log_a(Rng *r, const DistDef *d, double log_a)
 {
     double x = d->a;
     switch (d->kind) {
     case DIST_CONST: x = d->a; break;
     case DIST_UNIFORM: x = d->a + (d->b - d->a) * rng_uniform(r); break;
     case DIST_NORMAL: x = rng_normal(r, d->a, d->b); break;
-    case DIST_LOGNORMAL: x = rng_lognormal(r, log(d->a), d->b); break;
+    case DIST_LOGNORMAL: x = rng_lognormal(r, log_a, d->b); break;
     case DIST_PARETO: x = rng_pareto(r, d->a, d->b); break;
     default: CASCADE_ASSERT(!"unknown distribution");
     }
@@ -34,10 +38,14 @@ double dist_median(const DistDef *d)
     }
 }
 
-SimDuration agent_latency(Rng *r, const LatencyDef *l)
+double latency_log_median(const LatencyDef *l) { return l->sigma > 0 && l->median_ms > 0 ? log(l->median_ms) : 0.0; }
+
+SimDuration agent_latency(Rng *r, const LatencyDef *l) { return agent_latency_log(r, l, latency_log_median(l)); }
+
+SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median)
 {
     double ms = l->median_ms;
-    if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log(l->median_ms), l->sigma);
+    if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log_median, l->sigma);
     if (ms < l->min_ms) ms = l->min_ms;
     return (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS);
 }
