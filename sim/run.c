@@ -140,8 +140,12 @@ static void write_row(Recorder *r, SimTime t)
     Ticks mark = f->perp_mark;
     Ticks mid = bid > 0 && ask > 0 ? (bid + ask) / 2 : 0;
     Ticks center = mid > 0 ? mid : mark;
-    BookDepth d1b = book_depth(b, SIDE_BUY, center, 100), d1a = book_depth(b, SIDE_SELL, center, 100);
-    BookDepth d5b = book_depth(b, SIDE_BUY, center, 500), d5a = book_depth(b, SIDE_SELL, center, 500);
+    /* depth within 1 % and 5 % of the centre, both from one walk per side */
+    static const int32_t bands[2] = {100, 500};
+    BookDepth db[2], da[2];
+    book_depth_bands(b, SIDE_BUY, center, bands, 2, db);
+    book_depth_bands(b, SIDE_SELL, center, bands, 2, da);
+    BookDepth d1b = db[0], d1a = da[0], d5b = db[1], d5a = da[1];
     Ticks sb = book_best_bid(spot_book(world_spot(w))), sa = book_best_ask(spot_book(world_spot(w)));
     const void *makers = world_population(w, POP_MAKERS);
     uint32_t quoting = makers ? maker_quoting(makers) : 0;
