@@ -255,7 +255,7 @@ void perp__check_liquidations(PerpVenue *p)
         AccountId a = p->scratch[i];
         if (p->role[a] != PERP_ROLE_ENGINE && p->stamp[a] != p->round) p->scratch[k++] = a;
     }
-    qsort(p->scratch, k, sizeof *p->scratch, cmp_account);
+    if (k > 1) qsort(p->scratch, k, sizeof *p->scratch, cmp_account); /* usually k == 0: no libc call */
     for (uint32_t i = 0; i < k; i++) {
         AccountId a = p->scratch[i]; /* re-read: a new engine account may have moved the array */
         if (p->stamp[a] != p->round && ledger_is_liquidatable(&p->ledger, a, m)) trigger(p, a);
