@@ -9,6 +9,16 @@ const int32_t feed_horizon_min[FEED_HORIZONS] = {1, 5, 15, 60, 240};
 
 DistDef dist_const(double v) { return (DistDef){DIST_CONST, v, 0, v, v}; }
 
+/* llround(x) without the libm call for the usual 0 <= x < 2^52 (latencies in ns, prices in ticks): there the
+ * truncation and the fraction x - trunc(x) are exact, and a fraction of one half rounds away from zero as llround
+ * does. Anything else goes to llround itself. */
+static long long round_half_away(double x)
+{
+    if (!(x >= 0.0 && x < 4503599627370496.0)) return llround(x);
+    long long i = (long long)x;
+    return x - (double)i >= 0.5 ? i + 1 : i;
+}
+
 double dist_log_a(const DistDef *d) { return d->kind == DIST_LOGNORMAL ? log(d->a) : 0.0; }
 
 double dist_draw(Rng *r, const DistDef *d) { return dist_draw_log_a(r, d, dist_log_a(d)); }
@@ -47,7 +57,7 @@ SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median)
     double ms = l->median_ms;
     if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log_median, l->sigma);
     if (ms < l->min_ms) ms = l->min_ms;
-    return (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS);
+    return (SimDuration)round_half_away(ms * (double)SIMTIME_NS_PER_MS);
 }
 
 IntensityProfile profile_flat(void)
@@ -113,6 +123,6 @@ Lots agent_lots_for(Quote notional, Ticks price)
 
 Ticks agent_price_offset(Ticks price, double frac)
 {
-    double p = (double)llround((double)price * (1.0 + frac));
+    double p = (double)round_half_away((double)price * (1.0 + frac));
     return p >= 1 ? (Ticks)p : 1;
 }
