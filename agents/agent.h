@@ -51,6 +51,11 @@ typedef struct DistDef {
 DistDef dist_const(double v);
 /* One draw, clipped to [min, max]. */
 double dist_draw(Rng *r, const DistDef *d);
+/* The same draw with log(d->a) supplied by the caller (a population that draws from a fixed DistDef on every event
+ * computes it once): log_a must be dist_log_a(d). Same stream, same value as dist_draw. */
+double dist_draw_log_a(Rng *r, const DistDef *d, double log_a);
+/* log(d->a) for a lognormal DistDef (its log-median), 0 for the other kinds. */
+double dist_log_a(const DistDef *d);
 /* The distribution's median before clipping (for docs and sanity checks). */
 double dist_median(const DistDef *d);
 
@@ -62,6 +67,10 @@ typedef struct LatencyDef {
 } LatencyDef;
 
 SimDuration agent_latency(Rng *r, const LatencyDef *l);
+/* The same with log(l->median_ms) supplied by the caller: log_median must be latency_log_median(l). */
+SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median);
+/* log(l->median_ms) when the latency is random (sigma > 0, median > 0), else 0. */
+double latency_log_median(const LatencyDef *l);
 
 /* 24/7 activity profile: multipliers by UTC hour of day and on Saturdays and Sundays (MODEL.md 2). */
 typedef struct IntensityProfile {

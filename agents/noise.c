@@ -33,6 +33,8 @@ typedef struct NoisePop {
     NoiseOrder *slots;         /* agent i owns slots[i * max_orders, (i + 1) * max_orders) */
     uint64_t next_seq;
     double rate_per_s;         /* the population's rate at profile factor 1 */
+    /* log-medians of the fixed distributions drawn on every event (log(a) once instead of per draw) */
+    double log_offset, log_size, log_latency;
     NoiseStats stats;
 } NoisePop;
 
@@ -167,7 +169,7 @@ static void cancel_slot(NoisePop *p, AgentEnv *env, uint32_t agent, NoiseOrder *
 {
     CASCADE_ASSERT(o->ref != ORDER_REF_NONE);
     agent_cancel(env, p->id, agent, p->def.venue, p->agents[agent].account, o->ref,
-                 agent_latency(&p->rng, &p->def.latency));
+                 agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
     slot_free(o);
 }
 
@@ -201,7 +203,7 @@ static void expire(NoisePop *p, AgentEnv *env, uint32_t agent)
 static Status submit(NoisePop *p, AgentEnv *env, uint32_t agent, const VenueReq *req)
 {
     Status s = agent_submit(env, p->id, agent, p->def.venue, p->agents[agent].account, req,
-                            agent_latency(&p->rng, &p->def.latency));
+                            agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
     if (s != STATUS_OK) {
         p->stats.rejects++;
         return s;
@@ -213,7 +215,7 @@ static Status submit(NoisePop *p, AgentEnv *env, uint32_t agent, const VenueReq 
 
 static Lots size_lots(NoisePop *p, const AgentEnv *env, Ticks price)
 {
-    Lots q = agent_lots_for(agent_usd_to_quote(env, dist_draw(&p->rng, &p->def.size_usd)), price);
+    Lots q = agent_lots_for(agent_usd_to_quote(env, dist_draw_log_a(&p->rng, &p->def.size_usd, p->log_size)), price);
     return q < 1 ? 1 : q;
 }
 
@@ -262,7 +264,7 @@ static void act(NoisePop *p, AgentEnv *env, uint32_t agent)
     double total = d->p_limit + d->p_market + d->p_cancel;
     double u = rng_uniform(&p->rng) * total;
     if (u < d->p_limit) {
-        Ticks price = noise_limit_price(ref, side, dist_draw(&p->rng, &d->offset_bps));
+        Ticks price = noise_limit_price(ref, side, dist_draw_log_a(&p->rng, &d->offset_bps, p->log_offset));
         Lots qty = size_lots(p, env, price);
         Lots cap = affordable(p, env, a, side, price);
         if (qty > cap) qty = cap;
@@ -373,6 +375,9 @@ Status noise_create(const NoiseDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
     p->id = pop_id;
     p->rng = rng;
     p->rate_per_s = (double)def->count * def->rate_per_hour / 3600.0;
+    p->log_offset = dist_log_a(&def->offset_bps);
+    p->log_size = dist_log_a(&def->size_usd);
+    p->log_latency = latency_log_median(&def->latency);
     if (def->count > 0) {
         p->agents = mem_calloc(def->count, sizeof *p->agents);
         p->slots = mem_calloc((size_t)def->count * def->max_orders, sizeof *p->slots);

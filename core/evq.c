@@ -54,6 +54,22 @@ static void sift_up(Evq *q, uint32_t i)
     heap_set(q, i, n);
 }
 
+/* Index of the earliest of the children [first, end) (at least one). A full family of four, the common case away
+ * from the last level, is a fixed tournament of three comparisons. */
+static uint32_t min_child(const EvqNode *h, uint32_t first, uint32_t end)
+{
+    if (end - first == EVQ_ARITY) {
+        uint32_t a = node_before(&h[first + 1u], &h[first]) ? first + 1u : first;
+        uint32_t b = node_before(&h[first + 3u], &h[first + 2u]) ? first + 3u : first + 2u;
+        return node_before(&h[b], &h[a]) ? b : a;
+    }
+    uint32_t best = first;
+    for (uint32_t c = first + 1u; c < end; c++) {
+        if (node_before(&h[c], &h[best])) best = c;
+    }
+    return best;
+}
+
 /* Moves the node at i down while some child precedes it. */
 static void sift_down(Evq *q, uint32_t i)
 {
@@ -61,11 +77,8 @@ static void sift_down(Evq *q, uint32_t i)
     for (;;) {
         uint64_t first = (uint64_t)i * EVQ_ARITY + 1u; /* 64-bit: 4i+1 may exceed UINT32_MAX */
         if (first >= q->count) break;
-        uint32_t best = (uint32_t)first;
         uint32_t end = first + EVQ_ARITY < q->count ? (uint32_t)first + EVQ_ARITY : q->count;
-        for (uint32_t c = best + 1u; c < end; c++) {
-            if (node_before(&q->heap[c], &q->heap[best])) best = c;
-        }
+        uint32_t best = min_child(q->heap, (uint32_t)first, end);
         if (!node_before(&q->heap[best], &n)) break;
         heap_set(q, i, q->heap[best]);
         i = best;
@@ -166,15 +179,13 @@ bool evq_pop(Evq *q, Event *out)
     uint32_t slot = q->heap[0].slot;
     *out = q->slots[slot].event;
     q->now = out->time;
-    heap_remove_at(q, 0);
+    /* The root's hole is filled by the last node, which can only move down (heap_remove_at without its sift-up
+     * test). */
+    if (--q->count > 0) {
+        heap_set(q, 0, q->heap[q->count]);
+        sift_down(q, 0);
+    }
     slot_release(q, slot);
-    return true;
-}
-
-bool evq_peek_time(const Evq *q, SimTime *out)
-{
-    if (q->count == 0) return false;
-    *out = q->heap[0].time;
     return true;
 }
 

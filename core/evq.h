@@ -68,8 +68,14 @@ Status evq_reserve(Evq *q, uint32_t n);
 EvqHandle evq_push(Evq *q, SimTime time, uint32_t kind, uint32_t target, uint64_t data);
 /* Removes the earliest event (smallest (time, seq)) into *out and advances evq_now; false if the queue is empty. */
 bool evq_pop(Evq *q, Event *out);
-/* Time of the earliest pending event into *out; false if the queue is empty. */
-bool evq_peek_time(const Evq *q, SimTime *out);
+/* Time of the earliest pending event into *out; false if the queue is empty. Inline: the run loop asks before
+ * every event. */
+static inline bool evq_peek_time(const Evq *q, SimTime *out)
+{
+    if (q->count == 0) return false;
+    *out = q->heap[0].time;
+    return true;
+}
 /* Copy of the earliest pending event into *out without removing it; false if the queue is empty. */
 bool evq_peek(const Evq *q, Event *out);
 /* Removes a pending event in O(log n); false (and no effect) for a null, stale, popped or cancelled handle. */

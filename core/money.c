@@ -1,27 +1,14 @@
+/* Out-of-line parts of the money helpers (money.h): the 128-bit paths, ties-to-even rounding and the overflow
+ * report. The inline fast paths in money.h and div128 here round identically: both apply the same step to the
+ * truncated quotient. */
 #include "money.h"
 #include "cascade_assert.h"
 
 __extension__ typedef __int128 i128; /* GCC/Clang extension: exact 128-bit intermediates */
 
-bool money_mul(int64_t a, int64_t b, int64_t *out)
-{
-    int64_t r;
-    if (__builtin_mul_overflow(a, b, &r)) return false;
-    *out = r;
-    return true;
-}
-
-bool money_add(int64_t a, int64_t b, int64_t *out)
-{
-    int64_t r;
-    if (__builtin_add_overflow(a, b, &r)) return false;
-    *out = r;
-    return true;
-}
-
 /* The step (-1, 0 or +1) that turns the truncated quotient into the rounded one, given the sign of the exact
  * quotient, how the remainder compares with half the divisor (-1 below, 0 equal, +1 above) and the truncated
- * quotient's parity. Shared by the 64- and 128-bit divisions so both round identically. */
+ * quotient's parity. */
 static int round_step(Rounding r, bool negative, int half_cmp, bool q_odd)
 {
     switch (r) {
@@ -50,26 +37,22 @@ static i128 div128(i128 num, i128 den, Rounding r)
     return q + round_step(r, (num < 0) != (den < 0), half_cmp, q % 2 != 0);
 }
 
-/* The same in 64 bits, for operands that are not INT64_MIN (so every negation and the quotient fit): a 64-bit
- * division is several times cheaper than the 128-bit library call, and exact products usually fit. */
-static int64_t div64(int64_t num, int64_t den, Rounding r)
+int64_t money__half_even_step(int64_t q, int64_t rem, int64_t den, bool negative)
 {
-    int64_t q = num / den;
-    int64_t rem = num % den;
-    if (rem == 0) return q;
+    /* Operands are not INT64_MIN (money__div64's contract), so the negations fit. */
     int64_t arem = rem < 0 ? -rem : rem, aden = den < 0 ? -den : den;
     int64_t other = aden - arem; /* 2 arem vs aden without overflow: arem vs aden - arem */
     int half_cmp = arem > other ? 1 : (arem == other ? 0 : -1);
-    return q + round_step(r, (num < 0) != (den < 0), half_cmp, q % 2 != 0);
+    return q + round_step(ROUND_HALF_EVEN, negative, half_cmp, q % 2 != 0);
 }
 
 static bool fits64(i128 v) { return v >= INT64_MIN && v <= INT64_MAX; }
 
-bool money_div_checked(int64_t num, int64_t den, Rounding r, int64_t *out)
+bool money__div_wide(int64_t num, int64_t den, Rounding r, int64_t *out)
 {
     if (den == 0) return false;
     if (num != INT64_MIN && den != INT64_MIN) {
-        *out = div64(num, den, r);
+        *out = money__div64(num, den, r);
         return true;
     }
     i128 q = div128(num, den, r);
@@ -78,19 +61,12 @@ bool money_div_checked(int64_t num, int64_t den, Rounding r, int64_t *out)
     return true;
 }
 
-int64_t money_div(int64_t num, int64_t den, Rounding r)
-{
-    int64_t q = 0;
-    CASCADE_ASSERT(money_div_checked(num, den, r, &q));
-    return q;
-}
-
-bool money_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out)
+bool money__mul_div_wide(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out)
 {
     if (c == 0) return false;
     int64_t ab;
     if (!__builtin_mul_overflow(a, b, &ab) && ab != INT64_MIN && c != INT64_MIN) {
-        *out = div64(ab, c, r);
+        *out = money__div64(ab, c, r);
         return true;
     }
     /* |a*b| < 2^126, so the 128-bit product cannot overflow. */
@@ -100,21 +76,4 @@ bool money_mul_div(int64_t a, int64_t b, int64_t c, Rounding r, int64_t *out)
     return true;
 }
 
-Quote money_notional(Ticks price, Lots qty)
-{
-    Quote n = 0;
-    CASCADE_ASSERT(money_mul(price, qty, &n));
-    return n;
-}
-
-Quote money_bps(Quote amount, int64_t bps, Rounding r)
-{
-    Quote v = 0;
-    CASCADE_ASSERT(money_mul_div(amount, bps, 10000, r, &v));
-    return v;
-}
-
-Quote money_fee(Quote notional, int32_t bps)
-{
-    return money_bps(notional, bps, bps >= 0 ? ROUND_CEIL : ROUND_TRUNC);
-}
+void money__overflow(const char *what) { cascade_assert_fail(what, __FILE__, __LINE__); }

@@ -72,36 +72,7 @@ Status pool_acquire(Pool *p, PoolHandle *out)
     return STATUS_OK;
 }
 
-bool pool_is_live(const Pool *p, PoolHandle h)
-{
-    if (h.gen == 0u || h.index >= p->used) return false;
-    const PoolSlot *s = &p->slots[h.index];
-    return s->next_free == POOL_LIVE && s->gen == h.gen;
-}
-
-bool pool_release(Pool *p, PoolHandle h)
-{
-    if (!pool_is_live(p, h)) return false;
-    PoolSlot *s = &p->slots[h.index];
-    s->gen = s->gen == UINT32_MAX ? 1u : s->gen + 1u; /* stale from now on; 0 stays reserved for null */
-    s->next_free = p->free_head;
-    p->free_head = h.index;
-    p->count--;
-    return true;
-}
-
-void *pool_try_get(Pool *p, PoolHandle h)
-{
-    if (!pool_is_live(p, h)) return NULL;
-    return p->items + (size_t)h.index * p->elem_size;
-}
-
-void *pool_get(Pool *p, PoolHandle h)
-{
-    void *item = pool_try_get(p, h);
-    CASCADE_ASSERT(item != NULL); /* a stale handle here is a use-after-release in the caller */
-    return item;
-}
+void pool__stale(void) { cascade_assert_fail("pool_get: stale handle (use after release)", __FILE__, __LINE__); }
 
 uint32_t pool_count(const Pool *p) { return p->count; }
 

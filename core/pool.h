@@ -49,14 +49,45 @@ void pool_fini(Pool *p);
 /* Takes a slot (reusing released ones first, else growing by doubling) and zeroes its element; *out gets its handle.
  * STATUS_NOMEM (pool unchanged, *out untouched) when storage cannot grow. */
 Status pool_acquire(Pool *p, PoolHandle *out);
-/* Releases a live element; false (and no effect) for a null or stale handle, so a double release is detected. */
-bool pool_release(Pool *p, PoolHandle h);
-/* The element of a live handle; asserts that it is live. Invalidated by the next pool_acquire. */
-void *pool_get(Pool *p, PoolHandle h);
-/* The element of h, or NULL if h is null or stale. */
-void *pool_try_get(Pool *p, PoolHandle h);
+/* The lookups and the release are inline: every order, fill and pending action goes through them. */
+
 /* True if h names a live element. */
-bool pool_is_live(const Pool *p, PoolHandle h);
+static inline bool pool_is_live(const Pool *p, PoolHandle h)
+{
+    if (h.gen == 0u || h.index >= p->used) return false;
+    const PoolSlot *s = &p->slots[h.index];
+    return s->next_free == POOL_LIVE && s->gen == h.gen;
+}
+
+/* Releases a live element; false (and no effect) for a null or stale handle, so a double release is detected. */
+static inline bool pool_release(Pool *p, PoolHandle h)
+{
+    if (!pool_is_live(p, h)) return false;
+    PoolSlot *s = &p->slots[h.index];
+    s->gen = s->gen == UINT32_MAX ? 1u : s->gen + 1u; /* stale from now on; 0 stays reserved for null */
+    s->next_free = p->free_head;
+    p->free_head = h.index;
+    p->count--;
+    return true;
+}
+
+/* The element of h, or NULL if h is null or stale. */
+static inline void *pool_try_get(Pool *p, PoolHandle h)
+{
+    if (!pool_is_live(p, h)) return NULL;
+    return p->items + (size_t)h.index * p->elem_size;
+}
+
+/* Out-of-line part of pool_get: reports a stale handle (a use-after-release in the caller). */
+_Noreturn void pool__stale(void);
+
+/* The element of a live handle; asserts that it is live. Invalidated by the next pool_acquire. */
+static inline void *pool_get(Pool *p, PoolHandle h)
+{
+    void *item = pool_try_get(p, h);
+    if (!item) pool__stale();
+    return item;
+}
 /* Number of live elements. */
 uint32_t pool_count(const Pool *p);
 /* Number of slots currently allocated. */

@@ -975,7 +975,7 @@ Lots book_qty_at(const Book *b, Side side, Ticks price_tk)
     return lv ? lv->qty : 0;
 }
 
-static void depth_add(BookDepth *d, Ticks p, const Level *lv)
+static inline void depth_add(BookDepth *d, Ticks p, const Level *lv)
 {
     CASCADE_ASSERT(lv->count > 0);
     d->qty += lv->qty;
@@ -985,24 +985,63 @@ static void depth_add(BookDepth *d, Ticks p, const Level *lv)
     d->levels++;
 }
 
-BookDepth book_depth(const Book *b, Side side, Ticks center_tk, int32_t bps)
+/* Adds the level at p to the innermost band that holds it (the bands are nested, widest last); book_depth_bands
+ * sums the rings outward at the end, so a level costs one addition however many bands hold it. */
+static inline void ring_add(BookDepth *ring, const Ticks *lo, const Ticks *hi, uint32_t n, Ticks p, const Level *lv)
 {
-    BookDepth d = {0, 0, 0};
-    if ((unsigned)side > 1u || center_tk <= 0 || center_tk > BOOK_PRICE_MAX_TK || bps < 0 || bps > 1000000) return d;
-    Ticks off = center_tk * (Ticks)bps / 10000;
-    Ticks lo = center_tk - off, hi = center_tk + off;
-    /* Every level with a price in [lo, hi]: the window's part straight from its bitmap, the far store's part as one
-     * index range (the sums do not depend on the order). Walking level by level with book__next_price cost a
-     * bitmap search plus a far-store binary search per level, and the per-second output row asks for several depths. */
+    uint32_t k = 0;
+    while (k + 1u < n && (p < lo[k] || p > hi[k])) k++;
+    depth_add(&ring[k], p, lv);
+}
+
+void book_depth_bands(const Book *b, Side side, Ticks center_tk, const int32_t *bps, uint32_t n, BookDepth *out)
+{
+    for (uint32_t k = 0; k < n; k++) out[k] = (BookDepth){0, 0, 0};
+    if (n == 0 || n > BOOK_DEPTH_MAX_BANDS || (unsigned)side > 1u || center_tk <= 0 || center_tk > BOOK_PRICE_MAX_TK)
+        return;
+    Ticks lo[BOOK_DEPTH_MAX_BANDS], hi[BOOK_DEPTH_MAX_BANDS];
+    for (uint32_t k = 0; k < n; k++) {
+        if (bps[k] < 0 || bps[k] > 1000000 || (k > 0 && bps[k] < bps[k - 1])) {
+            for (uint32_t j = 0; j < n; j++) out[j] = (BookDepth){0, 0, 0};
+            return;
+        }
+        Ticks off = center_tk * (Ticks)bps[k] / 10000;
+        lo[k] = center_tk - off;
+        hi[k] = center_tk + off;
+    }
+    Ticks wlo = lo[n - 1], whi = hi[n - 1];
+    /* Every level with a price in the widest band: the window's part straight from its bitmap words (each set bit
+     * taken in turn, lowest first), the far store's part as one index range (the sums do not depend on the order). */
     const Ladder *l = &b->side[side];
     Ticks W = (Ticks)b->window;
-    if (hi >= b->base_tk && lo < b->base_tk + W) {
-        uint32_t i = lo > b->base_tk ? (uint32_t)(lo - b->base_tk) : 0;
-        for (i = bit_next(b, l, i); i < b->window && b->base_tk + (Ticks)i <= hi; i = bit_next(b, l, i + 1u))
-            depth_add(&d, b->base_tk + (Ticks)i, &l->levels[i]);
+    if (whi >= b->base_tk && wlo < b->base_tk + W) {
+        uint32_t first = wlo > b->base_tk ? (uint32_t)(wlo - b->base_tk) : 0;
+        uint32_t last = whi - b->base_tk < W ? (uint32_t)(whi - b->base_tk) : b->window - 1u; /* inclusive */
+        for (uint32_t w = first >> 6; w <= last >> 6; w++) {
+            uint64_t m = l->words[w];
+            if (w == first >> 6) m &= ~0ull << (first & 63u);
+            if (w == last >> 6) m &= ~0ull >> (63u - (last & 63u));
+            while (m) {
+                uint32_t i = (w << 6) | ctz64(m);
+                m &= m - 1u;
+                ring_add(out, lo, hi, n, b->base_tk + (Ticks)i, &l->levels[i]);
+            }
+        }
     }
-    for (uint32_t j = far_lower(l, lo); j < l->far_count && l->far[j].price_tk <= hi; j++)
-        depth_add(&d, l->far[j].price_tk, &l->far[j].lv);
+    for (uint32_t j = far_lower(l, wlo); j < l->far_count && l->far[j].price_tk <= whi; j++)
+        ring_add(out, lo, hi, n, l->far[j].price_tk, &l->far[j].lv);
+    for (uint32_t k = 1; k < n; k++) {
+        out[k].qty += out[k - 1].qty;
+        out[k].levels += out[k - 1].levels;
+        bool ok = money_add(out[k].notional, out[k - 1].notional, &out[k].notional);
+        CASCADE_ASSERT(ok);
+    }
+}
+
+BookDepth book_depth(const Book *b, Side side, Ticks center_tk, int32_t bps)
+{
+    BookDepth d;
+    book_depth_bands(b, side, center_tk, &bps, 1, &d);
     return d;
 }
 

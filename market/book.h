@@ -213,6 +213,11 @@ Ticks book_best_ask(const Book *book);
 Lots book_qty_at(const Book *book, Side side, Ticks price_tk);
 /* Resting lots and notional on `side` at prices within center_tk +/- floor(center_tk * bps / 10000). */
 BookDepth book_depth(const Book *book, Side side, Ticks center_tk, int32_t bps);
+/* The same for n (1..BOOK_DEPTH_MAX_BANDS) bands in one walk over the widest: out[k] = book_depth(book, side,
+ * center_tk, bps[k]). bps must be non-decreasing (nested bands); otherwise, or with arguments book_depth refuses,
+ * every out[k] is zero. For per-second outputs that ask for several widths. */
+#define BOOK_DEPTH_MAX_BANDS 8u
+void book_depth_bands(const Book *book, Side side, Ticks center_tk, const int32_t *bps, uint32_t n, BookDepth *out);
 /* Up to `cap` best levels of `side`, best first; returns how many were written. */
 uint32_t book_top(const Book *book, Side side, BookLevelView *levels, uint32_t cap);
 /* The next level of `side` away from the touch after the level at price_tk (0: the best level): its price, or 0

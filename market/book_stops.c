@@ -101,7 +101,8 @@ static uint32_t side_candidate(const Book *b, Side side, int *trig_out, Ticks *p
 
 void book__run_stops(Book *b)
 {
-    if (b->auction) return;
+    /* Runs after every submission and mark update; without resting stops there is nothing to trigger. */
+    if (b->auction || b->stop_count == 0) return;
     for (;;) {
         int tb = 0, ts = 0;
         Ticks pb = 0, ps = 0;

@@ -123,11 +123,15 @@ Status liqindex_upsert(LiqIndex *x, AccountId a, Side side, Ticks lp)
         sift_up(x, h, is_short, i);
         return STATUS_OK;
     }
+    /* A moved key can only need one direction: toward the root if it now comes before its old value (its children
+     * came after the old value), away from it otherwise. An unchanged key (a long whose cash covers it outright
+     * stays at MARGIN_NO_LIQ_LONG fill after fill) needs nothing. */
     uint32_t i = (slot & ~SLOT_SHORT) - 1u;
+    LiqEntry old = h->e[i];
+    if (old.lp == lp) return STATUS_OK;
     h->e[i].lp = lp;
-    sift_up(x, h, is_short, i);
-    i = (x->slot[a] & ~SLOT_SHORT) - 1u;
-    sift_down(x, h, is_short, i);
+    if (before(is_short, h->e[i], old)) sift_up(x, h, is_short, i);
+    else sift_down(x, h, is_short, i);
     return STATUS_OK;
 }
 
@@ -211,6 +215,11 @@ static uint32_t collect_side(LiqIndex *x, bool is_short, Ticks mark, AccountId *
 {
     const LiqHeap *h = is_short ? &x->shorts : &x->longs;
     if (h->count == 0 || cap == 0) return 0;
+    /* The usual answer at a mark update is "nothing crossed": the root decides it without starting a walk. */
+    if (!(is_short ? mark >= h->e[0].lp : mark <= h->e[0].lp)) {
+        x->visits++;
+        return 0;
+    }
     uint32_t n = 0, written = 0;
     frontier_push(x->frontier, &n, is_short, h, 0);
     while (n > 0 && written < cap) {

@@ -140,7 +140,10 @@ Quote margin_balance(Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
 bool margin_is_liquidatable(const MarginTable *t, Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
 {
     if (qty == 0) return false;
-    return margin_balance(qty, entry_cost, collateral, mark) <= margin_maintenance(t, money_notional(mark, qty));
+    /* The maintenance margin is never negative, so a balance at or below zero decides without it (this skips the
+     * 128-bit maintenance of the enormous notionals that the liquidation-price search tries at its bounds). */
+    Quote balance = margin_balance(qty, entry_cost, collateral, mark);
+    return balance <= 0 || balance <= margin_maintenance(t, money_notional(mark, qty));
 }
 
 /* Highest price whose notional for |qty| fits in int64. */

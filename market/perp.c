@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static SimTime min_t(SimTime a, SimTime b) { return a < b ? a : b; }
 
 PerpDef perp_default_def(void)
 {
@@ -240,6 +239,7 @@ Status perp_create(const PerpDef *def, PerpVenue **out)
     p->next_engine = SIMTIME_MAX;
     p->next_review = def->policy.dyn_mmr != DYN_MMR_OFF ? def->start + def->policy.dyn_review : SIMTIME_MAX;
     p->halt_until = SIMTIME_MAX;
+    perp__due_changed(p);
     p->stats.dyn_factor_ppm = 1000000;
     *out = p;
     return STATUS_OK;
@@ -378,6 +378,7 @@ void perp__after_book_call(PerpVenue *p)
         CASCADE_ASSERT(s == STATUS_OK);
         p->halted = true;
         p->halt_until = p->now + p->def.policy.cb_halt;
+        perp__due_changed(p);
         p->stats.halts++;
     }
     p->cb_tripped = false;
@@ -570,14 +571,7 @@ void perp_set_index(PerpVenue *p, Ticks index_tk)
     if (index_tk > 0) p->index_tk = index_tk;
 }
 
-SimTime perp_next_due(const PerpVenue *p)
-{
-    SimTime t = min_t(p->next_mark, p->next_sample);
-    t = min_t(t, p->next_funding);
-    t = min_t(t, p->next_engine);
-    t = min_t(t, p->next_review);
-    return min_t(t, p->halt_until);
-}
+SimTime perp_next_due(const PerpVenue *p) { return p->next_due; }
 
 static void mark_task(PerpVenue *p)
 {
@@ -621,18 +615,22 @@ void perp_advance(PerpVenue *p, SimTime now)
         if (p->next_mark == t) {
             mark_task(p);
             p->next_mark = t + p->def.mark_period;
+            perp__due_changed(p);
         }
         if (p->next_sample == t) {
             if (p->index_tk > 0) funding_sample_book(&p->funding, &p->def.funding, p->book, p->index_tk, NULL);
             p->next_sample = t + p->def.funding.sample_period;
+            perp__due_changed(p);
         }
         if (p->next_funding == t) {
             funding_task(p);
             p->next_funding = simtime_next_funding(t, p->def.funding.interval);
+            perp__due_changed(p);
         }
         if (p->next_review == t) {
             perp__review_margin(p);
             p->next_review = t + p->def.policy.dyn_review;
+            perp__due_changed(p);
         }
         if (p->next_engine == t) perp__engine_tick(p);
         perp__validate(p);
@@ -676,6 +674,13 @@ const PerpLiqRecord *perp_liq_records(const PerpVenue *p, uint32_t *count)
 
 Status perp_check(const PerpVenue *p, char *why, size_t cap)
 {
+    SimTime due = p->next_mark;
+    const SimTime times[] = {p->next_sample, p->next_funding, p->next_engine, p->next_review, p->halt_until};
+    for (size_t i = 0; i < sizeof times / sizeof times[0]; i++) due = times[i] < due ? times[i] : due;
+    if (due != p->next_due) {
+        if (why) snprintf(why, cap, "perp: cached next due time is stale");
+        return STATUS_INVALID;
+    }
     Status s = ledger_check(&p->ledger, why, cap);
     if (s != STATUS_OK) return s;
     s = otab_validate(&p->orders, why, cap);

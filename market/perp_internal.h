@@ -53,6 +53,7 @@ struct PerpVenue {
     Ticks index_tk;
     /* schedule */
     SimTime next_mark, next_sample, next_funding, next_engine, next_review, halt_until;
+    SimTime next_due;      /* the earliest of the six above: perp__due_changed after writing any of them */
     bool halted;
     bool cb_tripped;           /* set by a fill, acted on after the book call returns */
     /* per account (capacity acct_cap, grown with the ledger) */
@@ -84,6 +85,17 @@ struct PerpVenue {
     Ticks vol_last_mark;
     unsigned long long validate_calls;
 };
+
+/* Recomputes next_due; call after every write to next_mark, next_sample, next_funding, next_engine, next_review or
+ * halt_until. The world asks perp_next_due before every event, far more often than these change. */
+static inline void perp__due_changed(PerpVenue *p)
+{
+    SimTime t = p->next_mark < p->next_sample ? p->next_mark : p->next_sample;
+    if (p->next_funding < t) t = p->next_funding;
+    if (p->next_engine < t) t = p->next_engine;
+    if (p->next_review < t) t = p->next_review;
+    p->next_due = p->halt_until < t ? p->halt_until : t;
+}
 
 /* perp.c */
 Status perp__reserve_accounts(PerpVenue *p, uint32_t n);

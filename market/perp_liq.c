@@ -255,12 +255,15 @@ void perp__check_liquidations(PerpVenue *p)
         AccountId a = p->scratch[i];
         if (p->role[a] != PERP_ROLE_ENGINE && p->stamp[a] != p->round) p->scratch[k++] = a;
     }
-    qsort(p->scratch, k, sizeof *p->scratch, cmp_account);
+    if (k > 1) qsort(p->scratch, k, sizeof *p->scratch, cmp_account); /* usually k == 0: no libc call */
     for (uint32_t i = 0; i < k; i++) {
         AccountId a = p->scratch[i]; /* re-read: a new engine account may have moved the array */
         if (p->stamp[a] != p->round && ledger_is_liquidatable(&p->ledger, a, m)) trigger(p, a);
     }
-    if (p->item_count && p->next_engine == SIMTIME_MAX) p->next_engine = p->halted ? p->halt_until : p->now;
+    if (p->item_count && p->next_engine == SIMTIME_MAX) {
+        p->next_engine = p->halted ? p->halt_until : p->now;
+        perp__due_changed(p);
+    }
 }
 
 /* ---- execution ---- */
@@ -448,6 +451,7 @@ void perp__engine_tick(PerpVenue *p)
     p->stats.engine_ticks++;
     if (p->halted) {
         p->next_engine = p->halt_until;
+        perp__due_changed(p);
         return;
     }
     const PerpLiqDef *d = &p->def.liq;
@@ -484,6 +488,7 @@ void perp__engine_tick(PerpVenue *p)
     }
     perp__update_backlog_stats(p);
     p->next_engine = p->item_count ? p->now + d->tick : SIMTIME_MAX;
+    perp__due_changed(p);
 }
 
 void perp__update_backlog_stats(PerpVenue *p)

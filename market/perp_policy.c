@@ -90,9 +90,13 @@ void perp__halt_end(PerpVenue *p)
     CASCADE_ASSERT(s == STATUS_OK);
     p->halted = false;
     p->halt_until = SIMTIME_MAX;
+    perp__due_changed(p);
     p->cb_tripped = false;
     perp__cb_reset(p); /* the reopening price is the new reference */
-    if (p->item_count) p->next_engine = p->now;
+    if (p->item_count) {
+        p->next_engine = p->now;
+        perp__due_changed(p);
+    }
 }
 
 /* ---- price bands ---- */

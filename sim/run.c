@@ -16,6 +16,14 @@
 #include <string.h>
 #include <time.h>
 
+/* The last value a "%.2f" column printed and its text: a column that rarely changes skips snprintf. */
+typedef struct UsdMemo {
+    double v;
+    bool valid;
+    uint8_t len;
+    char txt[62];
+} UsdMemo;
+
 typedef struct Recorder {
     const World *w;
     const WorldDef *def;
@@ -32,6 +40,7 @@ typedef struct Recorder {
     Lots volume;                  /* perp lots since the last row */
     uint32_t liq_n[2];
     double liq_usd[2];
+    UsdMemo fund_memo;            /* the insurance fund column: it changes only with liquidations */
     bool failed;
 } Recorder;
 
@@ -110,6 +119,27 @@ static void row_usd2(Row *w, double v)
     w->n += (size_t)k;
 }
 
+/* row_usd2 through a memo: the same double prints the same text, so an unchanged value reuses it. */
+static void row_usd2_memo(Row *w, UsdMemo *m, double v)
+{
+    /* Bit-for-bit equality (memcmp): -0.0 and 0.0 print differently, and NaN never equals itself. */
+    if (!m->valid || memcmp(&m->v, &v, sizeof v) != 0) {
+        Row tmp = {.n = 0};
+        row_usd2(&tmp, v);
+        m->valid = tmp.n <= sizeof m->txt;
+        if (!m->valid) {
+            memcpy(w->b + w->n, tmp.b, tmp.n);
+            w->n += tmp.n;
+            return;
+        }
+        m->v = v;
+        m->len = (uint8_t)tmp.n;
+        memcpy(m->txt, tmp.b, tmp.n);
+    }
+    memcpy(w->b + w->n, m->txt, m->len);
+    w->n += m->len;
+}
+
 static double usd_of_ticks(const Recorder *r, Ticks tk) { return (double)tk * r->def->market.tick_usd; }
 static double usd_of_quote(const Recorder *r, Quote q) { return (double)q * r->quote_usd; }
 
@@ -140,8 +170,12 @@ static void write_row(Recorder *r, SimTime t)
     Ticks mark = f->perp_mark;
     Ticks mid = bid > 0 && ask > 0 ? (bid + ask) / 2 : 0;
     Ticks center = mid > 0 ? mid : mark;
-    BookDepth d1b = book_depth(b, SIDE_BUY, center, 100), d1a = book_depth(b, SIDE_SELL, center, 100);
-    BookDepth d5b = book_depth(b, SIDE_BUY, center, 500), d5a = book_depth(b, SIDE_SELL, center, 500);
+    /* depth within 1 % and 5 % of the centre, both from one walk per side */
+    static const int32_t bands[2] = {100, 500};
+    BookDepth db[2], da[2];
+    book_depth_bands(b, SIDE_BUY, center, bands, 2, db);
+    book_depth_bands(b, SIDE_SELL, center, bands, 2, da);
+    BookDepth d1b = db[0], d1a = da[0], d5b = db[1], d5a = da[1];
     Ticks sb = book_best_bid(spot_book(world_spot(w))), sa = book_best_ask(spot_book(world_spot(w)));
     const void *makers = world_population(w, POP_MAKERS);
     uint32_t quoting = makers ? maker_quoting(makers) : 0;
@@ -169,7 +203,7 @@ static void write_row(Recorder *r, SimTime t)
     row_char(&row, ',');
     row_usd2(&row, usd_of_quote(r, st.backlog_notional));
     row_char(&row, ',');
-    row_usd2(&row, usd_of_quote(r, ledger_insurance_fund(perp_ledger(p))));
+    row_usd2_memo(&row, &r->fund_memo, usd_of_quote(r, ledger_insurance_fund(perp_ledger(p))));
     row_char(&row, ',');
     row_u64(&row, perp_halted(p) ? 1u : 0u);
     row_char(&row, ',');

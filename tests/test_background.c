@@ -237,6 +237,36 @@ static double median(double *v, uint32_t n)
 /* Two definitions equal as configs (field by field through the canonical JSON, padding ignored). */
 /* ---- noise: definitions and pure rules ---- */
 
+/* The agent helpers' shortcuts (a log-median taken once, llround without libm for small non-negative values) give
+ * exactly what the plain formulas give, draw for draw. */
+static void agent_helpers_match_plain_formulas(void)
+{
+    const double fracs[] = {0.0, 0.5, -0.5, 0.05, -0.05, 1e-4, -1e-4, 0.1, -0.1, 0.25};
+    for (Ticks price = 1; price < 3000; price += 7) {
+        for (size_t k = 0; k < sizeof fracs / sizeof fracs[0]; k++) {
+            double x = (double)llround((double)price * (1.0 + fracs[k]));
+            CHECK_EQ(agent_price_offset(price, fracs[k]), x >= 1 ? (Ticks)x : 1);
+        }
+    }
+    CHECK_EQ(agent_price_offset(1, 0.5), 2);  /* 1.5: half away from zero */
+    CHECK_EQ(agent_price_offset(5, -0.1), 5); /* 4.5 */
+    CHECK_EQ(agent_price_offset(INT64_C(1) << 53, 0.0), INT64_C(1) << 53); /* beyond the fast range */
+    LatencyDef lat = {50.0, 0.5, 5.0};
+    DistDef size = {DIST_LOGNORMAL, 1500.0, 0.8, 100.0, 25000.0};
+    double log_lat = latency_log_median(&lat), log_size = dist_log_a(&size);
+    Rng r = rng_stream(11, 3), plain = r;
+    for (int i = 0; i < 20000; i++) {
+        double ms = rng_lognormal(&plain, log(lat.median_ms), lat.sigma);
+        if (ms < lat.min_ms) ms = lat.min_ms;
+        CHECK_EQ(agent_latency_log(&r, &lat, log_lat), (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS));
+        Rng before = r;
+        double a = dist_draw_log_a(&r, &size, log_size);
+        double b = dist_draw(&before, &size);
+        CHECK(a == b);
+        plain = r;
+    }
+}
+
 static void noise_defaults_match_schema(void)
 {
     NoiseDef a, b = noise_default_def();
@@ -819,6 +849,7 @@ static void value_world_pulls_spot_to_fundamental(void)
 void suite_agents_noise(void)
 {
     static const TestCase cases[] = {
+        TEST_CASE(agent_helpers_match_plain_formulas),
         TEST_CASE(noise_defaults_match_schema),
         TEST_CASE(noise_limit_price_rounds_away_from_mid),
         TEST_CASE(noise_buy_prob_leans_against_inventory),

@@ -5,6 +5,7 @@
 #include "test_book_util.h"
 
 #include "book.h"
+#include "rng.h"
 
 #include <string.h>
 
@@ -479,6 +480,69 @@ static void book_depth_queries(void)
     book_destroy(b);
 }
 
+/* Reference depth: every level (book_level_after, best first) whose price lies in center +/- floor(center*bps/1e4). */
+static BookDepth depth_by_walk(const Book *b, Side side, Ticks center, int32_t bps)
+{
+    BookDepth d = {0, 0, 0};
+    Ticks off = center * bps / 10000;
+    BookLevelView v;
+    for (Ticks px = book_level_after(b, side, 0, &v); px != 0; px = book_level_after(b, side, px, &v)) {
+        if (px < center - off || px > center + off) continue;
+        d.qty += v.qty;
+        d.notional += px * v.qty;
+        d.levels++;
+    }
+    return d;
+}
+
+/* book_depth_bands (one walk over the widest band, window bitmap words and far store) against the level walk, for
+ * random nested bands around random centres on a book whose 64-tick window holds only part of its levels. */
+static void book_depth_bands_match_walk(void)
+{
+    Rec r;
+    Book *b = make_book(&r, 64, STP_CANCEL_RESTING);
+    uint64_t seed = 7;
+    for (int i = 0; i < 400; i++) {
+        uint64_t x = rng_splitmix64(&seed);
+        bool buy = (x & 1u) != 0;
+        Ticks px = buy ? 1000 + (Ticks)(x >> 8) % 400 : 1401 + (Ticks)(x >> 8) % 400;
+        lim(b, buy ? SIDE_BUY : SIDE_SELL, px, 1 + (Lots)((x >> 40) % 9u), 1 + (uint32_t)i % 7u);
+    }
+    CHECK(book_validate(b, NULL, 0) == STATUS_OK);
+    for (int t = 0; t < 300; t++) {
+        uint64_t x = rng_splitmix64(&seed);
+        Ticks center = 900 + (Ticks)(x % 1000u);
+        uint32_t n = 1u + (uint32_t)((x >> 10) % 3u);
+        int32_t bps[3];
+        int32_t w = (int32_t)((x >> 20) % 50u);
+        for (uint32_t k = 0; k < n; k++) {
+            bps[k] = w;
+            w += (int32_t)((x >> (30 + 5 * k)) % 700u);
+        }
+        for (int side = 0; side < 2; side++) {
+            BookDepth out[3];
+            book_depth_bands(b, (Side)side, center, bps, n, out);
+            for (uint32_t k = 0; k < n; k++) {
+                BookDepth want = depth_by_walk(b, (Side)side, center, bps[k]);
+                BookDepth one = book_depth(b, (Side)side, center, bps[k]);
+                CHECK_EQ(out[k].qty, want.qty);
+                CHECK_EQ(out[k].notional, want.notional);
+                CHECK_EQ(out[k].levels, want.levels);
+                CHECK_EQ(one.qty, want.qty);
+                CHECK_EQ(one.notional, want.notional);
+                CHECK_EQ(one.levels, want.levels);
+            }
+        }
+    }
+    /* bands that are not nested give zeros */
+    int32_t bad[2] = {500, 100};
+    BookDepth out[2];
+    book_depth_bands(b, SIDE_BUY, 1200, bad, 2, out);
+    CHECK_EQ(out[0].qty, 0);
+    CHECK_EQ(out[1].qty, 0);
+    book_destroy(b);
+}
+
 static void book_top_snapshot(void)
 {
     Rec r;
@@ -849,6 +913,7 @@ void suite_market_book(void)
         TEST_CASE(book_stp_modes),
         TEST_CASE(book_reduce_only_clamp_and_reject),
         TEST_CASE(book_depth_queries),
+        TEST_CASE(book_depth_bands_match_walk),
         TEST_CASE(book_top_snapshot),
         TEST_CASE(book_recentre_far_walk),
         TEST_CASE(book_empty_edge_cases),
