@@ -3,6 +3,8 @@
 
 #include "test_util.h"
 
+#include "config_world.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,4 +29,23 @@ void test_check_schema_defaults(const CfgSchema *schema, const void *code_def)
     free(from_schema);
     CfgError err;
     CHECK_EQ(cfg_validate(schema, code_def, &err), STATUS_OK);
+}
+
+#ifndef CASCADE_SOURCE_DIR
+#define CASCADE_SOURCE_DIR "."
+#endif
+
+bool test_load_experiment(const char *rel, const char *const *sets, size_t nsets, WorldDef *d)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", CASCADE_SOURCE_DIR, rel);
+    CfgError err;
+    Status s = cfg_load_file(&cfg_world_schema, path, sets, nsets, d, &err);
+    if (s != STATUS_OK) {
+        char msg[1400];
+        cfg_error_format(&err, msg, sizeof msg);
+        fprintf(stderr, "\n%s\n", msg);
+    }
+    CHECK_EQ(s, STATUS_OK);
+    return s == STATUS_OK;
 }

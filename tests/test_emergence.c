@@ -8,6 +8,7 @@
  *     leveraged crowd sits) no longer follows the spot venue where the sale happens, so the mark falls less;
  *   - the same definition and seed give byte-identical outputs, and a golden hash pins them down. */
 #include "test_suites.h"
+#include "test_config_util.h"
 #include "test_util.h"
 
 #include "config_world.h"
@@ -16,24 +17,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef CASCADE_SOURCE_DIR
-#define CASCADE_SOURCE_DIR "."
-#endif
-
-static bool load(const char *rel, const char *const *sets, size_t nsets, WorldDef *d)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", CASCADE_SOURCE_DIR, rel);
-    CfgError err;
-    Status s = cfg_load_file(&cfg_world_schema, path, sets, nsets, d, &err);
-    if (s != STATUS_OK) {
-        char msg[1400];
-        cfg_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "\n%s\n", msg);
-    }
-    CHECK_EQ(s, STATUS_OK);
-    return s == STATUS_OK;
-}
 
 static void run(const WorldDef *d, RunReport *rep)
 {
@@ -48,7 +31,7 @@ static void run(const WorldDef *d, RunReport *rep)
 static void emergence_spot_sale_cascades_through_generations(void)
 {
     WorldDef d;
-    if (!load("experiments/examples/small_shock.json", NULL, 0, &d)) return;
+    if (!test_load_experiment("experiments/examples/small_shock.json", NULL, 0, &d)) return;
     RunReport rep;
     run(&d, &rep);
     CHECK_GT(rep.liquidations_by_side[0], 10);
@@ -60,7 +43,7 @@ static void emergence_low_leverage_has_no_second_generation(void)
 {
     WorldDef d;
     const char *sets[] = {"retail.max_leverage=2"};
-    if (!load("experiments/examples/small_shock.json", sets, 1, &d)) return;
+    if (!test_load_experiment("experiments/examples/small_shock.json", sets, 1, &d)) return;
     RunReport rep;
     run(&d, &rep);
     CHECK_LT(rep.cascades.deepest_generation, 2);
@@ -70,7 +53,7 @@ static void emergence_no_shock_no_deep_cascade(void)
 {
     /* The same market without the sale: the crowd is not pushed into its liquidation prices. */
     WorldDef d;
-    if (!load("experiments/examples/small_shock.json", NULL, 0, &d)) return;
+    if (!test_load_experiment("experiments/examples/small_shock.json", NULL, 0, &d)) return;
     d.shock_count = 0;
     RunReport rep;
     run(&d, &rep);
@@ -89,7 +72,7 @@ static double mean_drawdown(const char *const *sets, size_t nsets, uint64_t *liq
     *liquidations = 0;
     for (uint64_t seed = 1; seed <= ABLATION_SEEDS; seed++) {
         WorldDef d;
-        if (!load("experiments/examples/small_shock.json", sets, nsets, &d)) return 0.0;
+        if (!test_load_experiment("experiments/examples/small_shock.json", sets, nsets, &d)) return 0.0;
         d.run.seed = seed;
         RunReport rep;
         run(&d, &rep);
@@ -167,7 +150,7 @@ static void determinism_other_seed_other_path(void)
 {
     WorldDef d;
     const char *sets[] = {"run.duration=10m", "retail.count=100"};
-    if (!load("experiments/examples/small_shock.json", sets, 2, &d)) return;
+    if (!test_load_experiment("experiments/examples/small_shock.json", sets, 2, &d)) return;
     RunReport a, b;
     run(&d, &a);
     d.run.seed = 2;

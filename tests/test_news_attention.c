@@ -3,6 +3,7 @@
  *   - news: value traders who react to a fundamental jump carry it into the price within a minute, where routine
  *     wakes alone take several. */
 #include "test_suites.h"
+#include "test_config_util.h"
 #include "test_util.h"
 
 #include "config_world.h"
@@ -11,24 +12,6 @@
 #include <math.h>
 #include <stdio.h>
 
-#ifndef CASCADE_SOURCE_DIR
-#define CASCADE_SOURCE_DIR "."
-#endif
-
-static bool load(const char *rel, const char *const *sets, size_t nsets, WorldDef *d)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", CASCADE_SOURCE_DIR, rel);
-    CfgError err;
-    Status s = cfg_load_file(&cfg_world_schema, path, sets, nsets, d, &err);
-    if (s != STATUS_OK) {
-        char msg[1400];
-        cfg_error_format(&err, msg, sizeof msg);
-        fprintf(stderr, "\n%s\n", msg);
-    }
-    CHECK_EQ(s, STATUS_OK);
-    return s == STATUS_OK;
-}
 
 /* ---- attention ---- */
 
@@ -61,7 +44,7 @@ static void attention_follows_volatility(void)
      * cap) from 31 min. */
     WorldDef d;
     const char *sets[] = {"attention.elasticity=2", "attention.tau=2m", "attention.ref_vol_bps=20"};
-    if (!load("experiments/examples/small_shock.json", sets, 3, &d)) return;
+    if (!test_load_experiment("experiments/examples/small_shock.json", sets, 3, &d)) return;
     for (int on = 0; on < 2; on++) {
         if (!on) d.attention.elasticity = 0;
         else d.attention.elasticity = 2;
@@ -99,7 +82,7 @@ static double index_drop_after_jump(const char *reaction)
     snprintf(set, sizeof set, "value.news_reaction=%s", reaction);
     const char *sets[] = {set, "run.duration=12m"};
     WorldDef d;
-    if (!load("experiments/examples/fundamental_jump.json", sets, 2, &d)) return 0.0;
+    if (!test_load_experiment("experiments/examples/fundamental_jump.json", sets, 2, &d)) return 0.0;
     World *w = NULL;
     char why[256] = "";
     CHECK_EQ(world_create(&d, &w, why, sizeof why), STATUS_OK);
