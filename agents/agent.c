@@ -103,9 +103,11 @@ SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const Intensi
     }
 }
 
+double agent_attention_bound(const AgentEnv *e) { return e->attention_max > 0 ? e->attention_max : 1.0; }
+
 bool agent_attention_pass(const AgentEnv *e, Rng *r)
 {
-    if (e->attention_max <= 1.0) return true;
+    if (!(e->attention_max > 0)) return true;
     return rng_uniform(r) * e->attention_max < e->feed->attention;
 }
 

@@ -178,7 +178,7 @@ struct AgentEnv {
     double quote_per_usd;          /* 1 / (tick_usd x lot size): 10,000 for 0.1 USD ticks and 0.001 BTC lots */
     double tick_usd;               /* USD per tick */
     double lot_units;              /* asset units per lot */
-    double attention_max;          /* the bound of feed->attention; 1 = attention off */
+    double attention_max;          /* the bound of feed->attention; 0 = attention off */
 };
 
 static inline Status agent_submit(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
@@ -201,9 +201,11 @@ static inline void agent_wake_at(AgentEnv *e, uint32_t pop, uint32_t agent, SimT
     e->ops.wake_at(e->world, pop, agent, t);
 }
 
-/* Attention thinning. A population whose activity follows attention schedules its wakes at attention_max times its
- * rate, and each wake passes with probability feed->attention / attention_max: exact thinning, since the factor is
- * known at the instant of the wake. With attention off it passes without a draw (streams unchanged). */
+/* Attention thinning. A population whose activity follows attention schedules its wakes at agent_attention_bound
+ * times its rate, and each wake passes agent_attention_pass with probability feed->attention / attention_max: exact
+ * thinning, since the factor is known at the instant of the wake. With attention off the bound is 1 and every wake
+ * passes without a draw (streams unchanged). */
+double agent_attention_bound(const AgentEnv *e);
 bool agent_attention_pass(const AgentEnv *e, Rng *r);
 
 /* USD amount to quote units (rounded down, >= 0). */

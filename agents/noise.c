@@ -301,8 +301,7 @@ static void act(NoisePop *p, AgentEnv *env, uint32_t agent)
 
 static void schedule(NoisePop *p, AgentEnv *env)
 {
-    double bound = env->attention_max > 1.0 ? env->attention_max : 1.0;
-    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s * bound, env->profile);
+    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s * agent_attention_bound(env), env->profile);
     if (t != SIMTIME_MAX) agent_wake_at(env, p->id, AGENT_NONE, t);
 }
 

@@ -679,7 +679,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     mem_free(rate);
     rate = NULL;
     /* base decisions follow attention: scheduled at its bound, thinned at the wake (agent_attention_pass) */
-    p->base_rate = (double)n * rate_max / 3600.0 * (env->attention_max > 1.0 ? env->attention_max : 1.0);
+    p->base_rate = (double)n * rate_max / 3600.0 * agent_attention_bound(env);
     p->mon_rate = def->monitor_per_hour / 3600.0;
     p->next_wake = SIMTIME_MAX;
     if (n > 0) schedule(p, env);

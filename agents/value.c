@@ -292,8 +292,9 @@ static void on_news(void *pop, AgentEnv *env)
     ValuePop *p = pop;
     if (p->def.news_reaction <= 0) return;
     for (uint32_t i = 0; i < p->def.count; i++) {
-        double delay = rng_exponential(&p->rng, 1.0) * (double)p->def.news_reaction;
-        agent_wake_at(env, p->id, i, env->now + (delay < 9e18 ? (SimDuration)delay : SIMTIME_NS_PER_DAY));
+        /* a unit exponential double stays below 40, so with news_reaction <= 1 h (config) the delay fits */
+        SimDuration delay = (SimDuration)(rng_exponential(&p->rng, 1.0) * (double)p->def.news_reaction);
+        agent_wake_at(env, p->id, i, env->now + delay);
     }
 }
 

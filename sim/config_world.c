@@ -119,14 +119,25 @@ static const CfgField attention_fields[] = {
     CFG_FIELD_DOUBLE("elasticity", AttentionDef, elasticity, 0, 5, 0, "",
                      "activity x (v / ref_vol_bps)^elasticity, v the smoothed 1-minute realized volatility (0 = off)"),
     CFG_FIELD_DURATION("tau", AttentionDef, tau, S_, 30 * D_, H_, "time constant of the volatility EMA (memory)"),
-    CFG_FIELD_DOUBLE_EX("ref_vol_bps", AttentionDef, ref_vol_bps, 0, false, 10000, true, 3.0, "bps/sqrt(min)",
+    CFG_FIELD_DOUBLE_EX("ref_vol_bps", AttentionDef, ref_vol_bps, 0, true, 10000, false, 3.0, "bps/sqrt(min)",
                         "volatility (RMS of 1-s mark returns over a minute, scaled to a minute) at which the factor is 1"),
-    CFG_FIELD_DOUBLE_EX("min", AttentionDef, min, 0, false, 100, true, 0.25, "x", "lower bound of the factor"),
-    CFG_FIELD_DOUBLE_EX("max", AttentionDef, max, 0, false, 100, true, 4.0, "x",
+    CFG_FIELD_DOUBLE_EX("min", AttentionDef, min, 0, true, 100, false, 0.25, "x", "lower bound of the factor"),
+    CFG_FIELD_DOUBLE_EX("max", AttentionDef, max, 0, true, 100, false, 4.0, "x",
                         "upper bound of the factor (wakes are drawn at this rate and thinned)"),
 };
+static Status attention_validate(const void *obj, char *key, size_t key_cap, char *msg, size_t msg_cap)
+{
+    const AttentionDef *a = obj;
+    if (a->min > a->max) {
+        snprintf(key, key_cap, "min");
+        snprintf(msg, msg_cap, "%g is above max %g: the factor's bounds need min <= max", a->min, a->max);
+        return STATUS_RANGE;
+    }
+    return STATUS_OK;
+}
+
 static const CfgSchema attention_schema = CFG_SCHEMA(
-    AttentionDef, "attention", attention_fields, NULL,
+    AttentionDef, "attention", attention_fields, attention_validate,
     "attention-driven activity of retail base decisions and noise traders (docs/world.md)");
 
 static const char *const shock_names[] = {"sell", "buy", "fundamental_jump", "index_glitch", "maker_outage"};

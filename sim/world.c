@@ -469,6 +469,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     if (def->run.duration <= 0) return fail(why, why_cap, STATUS_INVALID, "run.duration must be > 0");
     if (def->fundamental.step <= 0 || (def->fundamental.vol_of_vol > 0 && def->fundamental.vol_tau <= 0))
         return fail(why, why_cap, STATUS_INVALID, "fundamental: step and (with vol_of_vol > 0) vol_tau must be > 0");
+    /* config files already meet this (schema ranges, attention_validate); definitions built in code may not */
     const AttentionDef *att = &def->attention;
     if (!(att->elasticity >= 0) || (att->elasticity > 0 && (att->tau <= 0 || !(att->ref_vol_bps > 0) ||
                                                               !(att->min > 0) || !(att->max >= att->min))))
@@ -526,7 +527,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     w->env.tick_usd = m->tick_usd;
     w->env.lot_units = m->lot_units;
     w->feed.attention = 1.0;
-    w->env.attention_max = 1.0;
+    w->env.attention_max = 0.0; /* off */
     if (def->attention.elasticity > 0) {
         w->env.attention_max = def->attention.max;
         w->feed.attention = attention_factor(&def->attention, def->attention.ref_vol_bps);
@@ -659,10 +660,10 @@ static void update_feed(World *w, SimTime now)
     f->fundamental = exp(w->log_fundamental);
 }
 
-/* A fundamental jump is public news: populations that read news hear of it once the feed shows the new value. */
+/* A fundamental jump is public news: populations that read news hear of it once the feed shows the new value (the
+ * caller has updated it). */
 static void broadcast_news(World *w)
 {
-    w->feed.fundamental = exp(w->log_fundamental);
     for (int i = 0; i < WORLD_POPULATIONS; i++) {
         Population *p = &w->pops[i];
         if (p->ops && p->ops->on_news) p->ops->on_news(p->state, &w->env);
@@ -760,6 +761,7 @@ static void run_shock(World *w, uint32_t i, uint64_t slice)
     }
     case SHOCK_FUNDAMENTAL_JUMP:
         w->log_fundamental += log1p(sh->pct / 100.0);
+        w->feed.fundamental = exp(w->log_fundamental);
         broadcast_news(w);
         break;
     case SHOCK_INDEX_GLITCH:

@@ -427,7 +427,7 @@ static Mock *mock_new(void)
     m->env.quote_per_usd = 10000.0;
     m->env.tick_usd = 0.1;
     m->env.lot_units = 0.001;
-    m->env.attention_max = 1.0;
+    m->env.attention_max = 0.0; /* attention off */
     CHECK_EQ(perp_add_account(m->perp, MARGIN_MODE_CROSS, 10, &m->cp_perp), STATUS_OK);
     CHECK_EQ(perp_deposit(m->perp, m->cp_perp, INT64_C(100000000000000)), STATUS_OK);
     CHECK_EQ(spot_add_account(m->spot, &m->cp_spot), STATUS_OK);

@@ -15,26 +15,38 @@
 
 /* ---- attention ---- */
 
+/* Share of 200 000 wakes that pass at the given factor and bound (binomial sd at most 0.0012). */
+static double pass_rate(AgentEnv *env, MarketFeed *feed, Rng *r, double attention, double max)
+{
+    env->attention_max = max;
+    feed->attention = attention;
+    uint32_t pass = 0;
+    for (int i = 0; i < 200000; i++) pass += agent_attention_pass(env, r);
+    return pass / 200000.0;
+}
+
 static void attention_thinning_is_exact(void)
 {
     MarketFeed feed = {0};
     AgentEnv env = {0};
     env.feed = &feed;
-    /* off: every wake passes and no number is drawn */
-    env.attention_max = 1.0;
+    /* off: every wake passes, no number is drawn, wakes are scheduled at the plain rate */
+    env.attention_max = 0.0;
     feed.attention = 1.0;
     Rng r = rng_stream(3, 1), copy = r;
     for (int i = 0; i < 100; i++) CHECK(agent_attention_pass(&env, &r));
     CHECK_EQ(rng_next(&r), rng_next(&copy));
-    /* on: the pass rate is attention / max (binomial sd at 200 000 draws and p = 0.3: 0.001) */
-    env.attention_max = 4.0;
-    feed.attention = 1.2;
-    uint32_t pass = 0;
-    for (int i = 0; i < 200000; i++) pass += agent_attention_pass(&env, &r);
-    CHECK_GT_F64(pass / 200000.0, 0.3 - 0.005);
-    CHECK_LT_F64(pass / 200000.0, 0.3 + 0.005);
-    feed.attention = 4.0;
-    for (int i = 0; i < 1000; i++) CHECK(agent_attention_pass(&env, &r));
+    CHECK_NEAR(agent_attention_bound(&env), 1.0, 0.0);
+    /* on with a cap of 1 (attention can only slow trading): still thinned, at attention / 1 */
+    double half = pass_rate(&env, &feed, &r, 0.5, 1.0);
+    CHECK_GT_F64(half, 0.5 - 0.005);
+    CHECK_LT_F64(half, 0.5 + 0.005);
+    /* on: the pass rate is attention / max, and wakes are scheduled at max times the rate */
+    double p = pass_rate(&env, &feed, &r, 1.2, 4.0);
+    CHECK_GT_F64(p, 0.3 - 0.005);
+    CHECK_LT_F64(p, 0.3 + 0.005);
+    CHECK_NEAR(agent_attention_bound(&env), 4.0, 0.0);
+    CHECK_NEAR(pass_rate(&env, &feed, &r, 4.0, 4.0), 1.0, 0.0);
 }
 
 static void attention_follows_volatility(void)
