@@ -301,7 +301,7 @@ static void act(NoisePop *p, AgentEnv *env, uint32_t agent)
 
 static void schedule(NoisePop *p, AgentEnv *env)
 {
-    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s * agent_attention_bound(env), env->profile);
+    SimTime t = agent_poisson_next_env(&p->rng, env, p->rate_per_s * agent_attention_bound(env));
     if (t != SIMTIME_MAX) agent_wake_at(env, p->id, AGENT_NONE, t);
 }
 

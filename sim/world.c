@@ -523,6 +523,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     w->env.perp = w->perp;
     w->env.spot = w->spot;
     w->env.profile = &w->def.profile;
+    w->env.profile_peak = profile_max(&w->def.profile);
     w->env.quote_per_usd = (double)quote_per_usd;
     w->env.tick_usd = m->tick_usd;
     w->env.lot_units = m->lot_units;
