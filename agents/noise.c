@@ -23,6 +23,7 @@ typedef struct NoiseOrder {
 typedef struct NoiseAgent {
     AccountId account;
     Lots asset0;               /* spot: the initial asset holding (inventory is measured from it) */
+    SimTime expiry_bound;      /* no resting order expires before this (a lower bound; SIMTIME_MAX: none rests) */
 } NoiseAgent;
 
 typedef struct NoisePop {
@@ -188,14 +189,33 @@ static NoiseOrder *slot_for_new(NoisePop *p, AgentEnv *env, uint32_t agent)
     return oldest;
 }
 
+/* When an order placed at `placed` reaches max_order_age (saturating). */
+static SimTime expiry_of(const NoisePop *p, SimTime placed)
+{
+    SimTime t;
+    return __builtin_add_overflow(placed, p->def.max_order_age, &t) ? SIMTIME_MAX : t;
+}
+
+/* Cancels the agent's resting orders that reached max_order_age. Most events find none: the agent's expiry bound
+ * answers that without scanning its slots (the scan was 1.4 % of equity_day's loop). The scan, when it runs, cancels
+ * in slot order as before and tightens the bound to the earliest expiry still resting. */
 static void expire(NoisePop *p, AgentEnv *env, uint32_t agent)
 {
+    NoiseAgent *a = &p->agents[agent];
+    if (env->now < a->expiry_bound) return;
     NoiseOrder *s = slots_of(p, agent);
+    SimTime bound = SIMTIME_MAX;
     for (uint32_t k = 0; k < p->def.max_orders; k++) {
-        if (s[k].ref == ORDER_REF_NONE || env->now - s[k].placed < p->def.max_order_age) continue;
+        if (s[k].ref == ORDER_REF_NONE) continue;
+        if (env->now - s[k].placed < p->def.max_order_age) {
+            SimTime t = expiry_of(p, s[k].placed);
+            if (t < bound) bound = t;
+            continue;
+        }
         cancel_slot(p, env, agent, &s[k]);
         p->stats.expiries++;
     }
+    a->expiry_bound = bound;
 }
 
 /* ---- actions ---- */
@@ -324,8 +344,14 @@ static void on_submitted(void *pop, AgentEnv *env, uint32_t agent, VenueKind v, 
     if (s != STATUS_OK) p->stats.rejects++;
     NoiseOrder *o = slot_by_tag(p, agent, tag);
     if (!o) return;
-    if (s != STATUS_OK || !r || r->ref == ORDER_REF_NONE) slot_free(o);
-    else o->ref = r->ref;
+    if (s != STATUS_OK || !r || r->ref == ORDER_REF_NONE) {
+        slot_free(o);
+        return;
+    }
+    o->ref = r->ref;
+    NoiseAgent *a = &p->agents[agent];
+    SimTime t = expiry_of(p, o->placed);
+    if (t < a->expiry_bound) a->expiry_bound = t;
 }
 
 static void on_fill(void *pop, AgentEnv *env, uint32_t agent, const AgentFill *f)
@@ -398,6 +424,7 @@ Status noise_create(const NoiseDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
             return s;
         }
         a->asset0 = def->venue == VENUE_SPOT ? asset : 0;
+        a->expiry_bound = SIMTIME_MAX;
     }
     if (def->count > 0) schedule(p, env);
     *out = p;
