@@ -104,7 +104,8 @@ int32_t margin_tier_index(const MarginTable *t, Quote notional)
     return t->count - 1;
 }
 
-Quote margin_maintenance(const MarginTable *t, Quote notional)
+/* margin_maintenance, inline for liq_test below. */
+static inline __attribute__((always_inline)) Quote maintenance(const MarginTable *t, Quote notional)
 {
     const MarginTier *tier = &t->tiers[margin_tier_index(t, notional)];
     Quote mm = 0;
@@ -112,6 +113,8 @@ Quote margin_maintenance(const MarginTable *t, Quote notional)
     mm -= tier->maint_amount;
     return mm > 0 ? mm : 0;
 }
+
+Quote margin_maintenance(const MarginTable *t, Quote notional) { return maintenance(t, notional); }
 
 Quote margin_initial(Quote notional, int32_t leverage)
 {
@@ -145,7 +148,7 @@ static inline __attribute__((always_inline)) bool liq_test(const MarginTable *t,
     /* The maintenance margin is never negative, so a balance at or below zero decides without it (this skips the
      * 128-bit maintenance of the enormous notionals that the liquidation-price search tries at its bounds). */
     Quote balance = margin_balance(qty, entry_cost, collateral, mark);
-    return balance <= 0 || balance <= margin_maintenance(t, money_notional(mark, qty));
+    return balance <= 0 || balance <= maintenance(t, money_notional(mark, qty));
 }
 
 bool margin_is_liquidatable(const MarginTable *t, Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
