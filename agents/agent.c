@@ -90,7 +90,17 @@ double profile_max(const IntensityProfile *p)
 
 SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p)
 {
-    double peak = profile_max(p);
+    return agent_poisson_next_peak(r, now, rate_per_s, p, profile_max(p));
+}
+
+SimTime agent_poisson_next_env(Rng *r, const AgentEnv *e, double rate_per_s)
+{
+    double peak = e->profile_peak > 0 ? e->profile_peak : profile_max(e->profile);
+    return agent_poisson_next_peak(r, e->now, rate_per_s, e->profile, peak);
+}
+
+SimTime agent_poisson_next_peak(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p, double peak)
+{
     if (rate_per_s <= 0 || peak <= 0) return SIMTIME_MAX;
     double lambda = rate_per_s * peak;
     SimTime t = now;

@@ -85,6 +85,8 @@ double profile_max(const IntensityProfile *p);
 /* Next event of a Poisson process with rate rate_per_s x profile_factor(t) after now, by thinning against the
  * profile's maximum; SIMTIME_MAX when the rate is 0. */
 SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p);
+/* The same with the profile's maximum supplied by the caller: peak must be profile_max(p). */
+SimTime agent_poisson_next_peak(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p, double peak);
 
 /* ---- public market information ---- */
 
@@ -179,7 +181,12 @@ struct AgentEnv {
     double tick_usd;               /* USD per tick */
     double lot_units;              /* asset units per lot */
     double attention_max;          /* the bound of feed->attention; 0 = attention off */
+    double profile_peak;           /* profile_max(profile), set by the world; 0 = unknown (computed per call) */
 };
+
+/* agent_poisson_next from e->now on e->profile, with the peak the world computed once: profile_max ran on every
+ * Poisson wake (1.2 % of equity_day's loop) for a value that never changes during a run. */
+SimTime agent_poisson_next_env(Rng *r, const AgentEnv *e, double rate_per_s);
 
 static inline Status agent_submit(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
                                   const VenueReq *req, SimDuration latency)

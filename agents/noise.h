@@ -34,7 +34,7 @@ typedef struct NoiseDef {
     double max_position_usd;   /* inventory bound: beyond it the agent trades back toward flat */
     double rebalance_to;       /* ... down to this fraction of the bound */
     double inventory_skew;     /* P(buy) = 0.5 x (1 - skew x clamp(inventory / bound, -1, 1)) */
-    uint32_t max_orders;       /* order slots per agent (in flight or resting) */
+    uint32_t max_orders;       /* order slots per agent (in flight or resting), 1..256 (a tag carries the slot) */
     SimDuration max_order_age; /* resting orders older than this are cancelled at the agent's next event */
     LatencyDef latency;        /* order-entry latency */
 } NoiseDef;

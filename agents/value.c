@@ -171,7 +171,7 @@ static void decide(ValuePop *p, AgentEnv *env, uint32_t agent)
 
 static void schedule(ValuePop *p, AgentEnv *env)
 {
-    SimTime t = agent_poisson_next(&p->rng, env->now, p->rate_per_s, env->profile);
+    SimTime t = agent_poisson_next_env(&p->rng, env, p->rate_per_s);
     if (t != SIMTIME_MAX) agent_wake_at(env, p->id, AGENT_NONE, t);
 }
 

@@ -6,8 +6,8 @@
  * popped; after that the handle is stale and cancelling it is a harmless no-op that returns false.
  *
  * Causality is asserted: an event may be pushed at the time of the last popped event (zero delay) or later, never
- * earlier. Push, pop and cancel are O(log n); storage grows by doubling and is reused, so once warmed (or after
- * evq_reserve) the queue never allocates. */
+ * earlier. Push, pop and cancel are O(log n) (a small queue is a sorted array: see evq.c); storage grows by
+ * doubling and is reused, so once warmed (or after evq_reserve) the queue never allocates. */
 #ifndef CASCADE_EVQ_H
 #define CASCADE_EVQ_H
 
@@ -46,7 +46,7 @@ typedef struct EvqSlot {
 } EvqSlot;
 
 typedef struct Evq {
-    EvqNode *heap;     /* 4-ary min-heap on (time, seq), `count` entries */
+    EvqNode *heap;     /* `count` nodes: sorted by descending (time, seq), or a 4-ary min-heap when `heaped` */
     EvqSlot *slots;    /* `cap` slots, indexed by EvqHandle.slot */
     uint32_t count;    /* pending events */
     uint32_t cap;      /* slots and heap entries allocated */
@@ -54,6 +54,7 @@ typedef struct Evq {
     uint32_t free_head;
     uint64_t next_seq;
     SimTime now;       /* time of the last popped event (SIMTIME_MIN before the first pop) */
+    bool heaped;       /* heap layout (the earliest at 0) rather than sorted (the earliest last) */
 } Evq;
 
 /* Initialises an empty queue; allocates nothing. */
@@ -73,7 +74,7 @@ bool evq_pop(Evq *q, Event *out);
 static inline bool evq_peek_time(const Evq *q, SimTime *out)
 {
     if (q->count == 0) return false;
-    *out = q->heap[0].time;
+    *out = q->heap[q->heaped ? 0u : q->count - 1u].time;
     return true;
 }
 /* Copy of the earliest pending event into *out without removing it; false if the queue is empty. */

@@ -60,16 +60,22 @@ static Status slot_take(Pool *p, uint32_t *index)
     return STATUS_OK;
 }
 
-Status pool_acquire(Pool *p, PoolHandle *out)
+Status pool_acquire_uninit(Pool *p, PoolHandle *out)
 {
     uint32_t index;
     Status st = slot_take(p, &index);
     if (st != STATUS_OK) return st;
     p->slots[index].next_free = POOL_LIVE;
-    memset(p->items + (size_t)index * p->elem_size, 0, p->elem_size);
     p->count++;
     *out = (PoolHandle){index, p->slots[index].gen};
     return STATUS_OK;
+}
+
+Status pool_acquire(Pool *p, PoolHandle *out)
+{
+    Status st = pool_acquire_uninit(p, out);
+    if (st == STATUS_OK) memset(p->items + (size_t)out->index * p->elem_size, 0, p->elem_size);
+    return st;
 }
 
 void pool__stale(void) { cascade_assert_fail("pool_get: stale handle (use after release)", __FILE__, __LINE__); }

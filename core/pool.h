@@ -49,6 +49,9 @@ void pool_fini(Pool *p);
 /* Takes a slot (reusing released ones first, else growing by doubling) and zeroes its element; *out gets its handle.
  * STATUS_NOMEM (pool unchanged, *out untouched) when storage cannot grow. */
 Status pool_acquire(Pool *p, PoolHandle *out);
+/* pool_acquire without the zeroing, for a caller that writes the whole element right away (the world's pending
+ * actions: a libc memset per order message, overwritten at once). */
+Status pool_acquire_uninit(Pool *p, PoolHandle *out);
 /* The lookups and the release are inline: every order, fill and pending action goes through them. */
 
 /* True if h names a live element. */

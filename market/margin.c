@@ -104,7 +104,8 @@ int32_t margin_tier_index(const MarginTable *t, Quote notional)
     return t->count - 1;
 }
 
-Quote margin_maintenance(const MarginTable *t, Quote notional)
+/* margin_maintenance, inline for liq_test below. */
+static inline __attribute__((always_inline)) Quote maintenance(const MarginTable *t, Quote notional)
 {
     const MarginTier *tier = &t->tiers[margin_tier_index(t, notional)];
     Quote mm = 0;
@@ -112,6 +113,8 @@ Quote margin_maintenance(const MarginTable *t, Quote notional)
     mm -= tier->maint_amount;
     return mm > 0 ? mm : 0;
 }
+
+Quote margin_maintenance(const MarginTable *t, Quote notional) { return maintenance(t, notional); }
 
 Quote margin_initial(Quote notional, int32_t leverage)
 {
@@ -137,13 +140,20 @@ Quote margin_balance(Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
     return b;
 }
 
-bool margin_is_liquidatable(const MarginTable *t, Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
+/* margin_is_liquidatable for qty != 0, inline: the liquidation price takes three to four of these tests on every fill
+ * of a cross account, where the call cost as much as the test. */
+static inline __attribute__((always_inline)) bool liq_test(const MarginTable *t, Lots qty, Quote entry_cost,
+                                                           Quote collateral, Ticks mark)
 {
-    if (qty == 0) return false;
     /* The maintenance margin is never negative, so a balance at or below zero decides without it (this skips the
      * 128-bit maintenance of the enormous notionals that the liquidation-price search tries at its bounds). */
     Quote balance = margin_balance(qty, entry_cost, collateral, mark);
-    return balance <= 0 || balance <= margin_maintenance(t, money_notional(mark, qty));
+    return balance <= 0 || balance <= maintenance(t, money_notional(mark, qty));
+}
+
+bool margin_is_liquidatable(const MarginTable *t, Lots qty, Quote entry_cost, Quote collateral, Ticks mark)
+{
+    return qty != 0 && liq_test(t, qty, entry_cost, collateral, mark);
 }
 
 /* Highest price whose notional for |qty| fits in int64. */
@@ -155,14 +165,14 @@ static Ticks liq_search(const MarginTable *t, Lots qty, Quote cost, Quote w, Tic
     if (qty > 0) { /* largest P in [lo, hi] with liquidatable(P); caller ensures liquidatable(lo) */
         while (lo < hi) {
             Ticks mid = lo + (hi - lo + 1) / 2;
-            if (margin_is_liquidatable(t, qty, cost, w, mid)) lo = mid;
+            if (liq_test(t, qty, cost, w, mid)) lo = mid;
             else hi = mid - 1;
         }
         return lo;
     }
     while (lo < hi) { /* smallest P in [lo, hi] with liquidatable(P); caller ensures liquidatable(hi) */
         Ticks mid = lo + (hi - lo) / 2;
-        if (margin_is_liquidatable(t, qty, cost, w, mid)) hi = mid;
+        if (liq_test(t, qty, cost, w, mid)) hi = mid;
         else lo = mid + 1;
     }
     return lo;
@@ -185,8 +195,8 @@ Ticks margin_liquidation_price(const MarginTable *t, Lots qty, Quote entry_cost,
     CASCADE_ASSERT(qty != 0);
     Lots aq = qty > 0 ? qty : -qty;
     Ticks pmax = max_price_for(aq);
-    if (qty > 0 && !margin_is_liquidatable(t, qty, entry_cost, collateral, 1)) return MARGIN_NO_LIQ_LONG;
-    if (qty < 0 && !margin_is_liquidatable(t, qty, entry_cost, collateral, pmax)) return MARGIN_NO_LIQ_SHORT;
+    if (qty > 0 && !liq_test(t, qty, entry_cost, collateral, 1)) return MARGIN_NO_LIQ_LONG;
+    if (qty < 0 && !liq_test(t, qty, entry_cost, collateral, pmax)) return MARGIN_NO_LIQ_SHORT;
 
     for (int32_t i = 0; i < t->count; i++) {
         Ticks p = liq_candidate(&t->tiers[i], qty, entry_cost, collateral);
@@ -196,17 +206,17 @@ Ticks margin_liquidation_price(const MarginTable *t, Lots qty, Quote entry_cost,
         if (n <= lo_cap || (i < t->count - 1 && n > t->tiers[i].notional_cap)) continue;
         /* Usually the candidate is the crossing itself (MM's rounding moves it by a tick at most): two exact tests
          * confirm it. The test is monotone in the price, so this is the answer the bracket search would give. */
-        if (qty > 0 && p < pmax && margin_is_liquidatable(t, qty, entry_cost, collateral, p) &&
-            !margin_is_liquidatable(t, qty, entry_cost, collateral, p + 1))
+        if (qty > 0 && p < pmax && liq_test(t, qty, entry_cost, collateral, p) &&
+            !liq_test(t, qty, entry_cost, collateral, p + 1))
             return p;
-        if (qty < 0 && p > 1 && margin_is_liquidatable(t, qty, entry_cost, collateral, p) &&
-            !margin_is_liquidatable(t, qty, entry_cost, collateral, p - 1))
+        if (qty < 0 && p > 1 && liq_test(t, qty, entry_cost, collateral, p) &&
+            !liq_test(t, qty, entry_cost, collateral, p - 1))
             return p;
         /* Otherwise settle the last ticks against the exact test: bracket the crossing within a few ticks. */
         Ticks lo = p - 4 < 1 ? 1 : p - 4;
         Ticks hi = p > pmax - 4 ? pmax : p + 4;
-        bool lo_liq = margin_is_liquidatable(t, qty, entry_cost, collateral, lo);
-        bool hi_liq = margin_is_liquidatable(t, qty, entry_cost, collateral, hi);
+        bool lo_liq = liq_test(t, qty, entry_cost, collateral, lo);
+        bool hi_liq = liq_test(t, qty, entry_cost, collateral, hi);
         if (qty > 0 && lo_liq && !hi_liq) return liq_search(t, qty, entry_cost, collateral, lo, hi - 1);
         if (qty < 0 && !lo_liq && hi_liq) return liq_search(t, qty, entry_cost, collateral, lo + 1, hi);
         break;

@@ -204,14 +204,19 @@ static const Owner *owner_get(const OwnerTable *t, AccountId a)
 static uint64_t pack_handle(PoolHandle h) { return ((uint64_t)h.gen << 32) | h.index; }
 static PoolHandle unpack_handle(uint64_t v) { return (PoolHandle){(uint32_t)(v & 0xffffffffu), (uint32_t)(v >> 32)}; }
 
-static Status push_action(World *w, const PendingAction *a, SimDuration latency)
+/* A pending action's record, written in place by the caller (every field: the pool does not zero it), then sent
+ * with send_action. NULL when the pool cannot grow. */
+static PendingAction *new_action(World *w, PoolHandle *h)
 {
-    PoolHandle h;
-    Status s = pool_acquire(&w->actions, &h);
-    if (s != STATUS_OK) return s;
-    *(PendingAction *)pool_get(&w->actions, h) = *a;
+    if (pool_acquire_uninit(&w->actions, h) != STATUS_OK) return NULL;
+    return pool_get(&w->actions, *h);
+}
+
+/* Schedules the action of h to execute after `latency`. */
+static Status send_action(World *w, PoolHandle h, uint32_t pop, SimDuration latency)
+{
     if (latency < 0) latency = 0;
-    EvqHandle e = evq_push(&w->q, w->env.now + latency, EV_ACTION, a->pop, pack_handle(h));
+    EvqHandle e = evq_push(&w->q, w->env.now + latency, EV_ACTION, pop, pack_handle(h));
     if (evq_handle_is_null(e)) {
         pool_release(&w->actions, h);
         return STATUS_NOMEM;
@@ -222,21 +227,30 @@ static Status push_action(World *w, const PendingAction *a, SimDuration latency)
 static Status env_submit(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, const VenueReq *req,
                          SimDuration latency)
 {
-    PendingAction act = {ACT_SUBMIT, (uint8_t)v, pop, agent, a, ORDER_REF_NONE, *req};
-    return push_action(world, &act, latency);
+    PoolHandle h;
+    PendingAction *act = new_action(world, &h);
+    if (!act) return STATUS_NOMEM;
+    *act = (PendingAction){ACT_SUBMIT, (uint8_t)v, pop, agent, a, ORDER_REF_NONE, *req};
+    return send_action(world, h, pop, latency);
 }
 
 static Status env_cancel(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, OrderRef ref,
                          SimDuration latency)
 {
-    PendingAction act = {ACT_CANCEL, (uint8_t)v, pop, agent, a, ref, {0}};
-    return push_action(world, &act, latency);
+    PoolHandle h;
+    PendingAction *act = new_action(world, &h);
+    if (!act) return STATUS_NOMEM;
+    *act = (PendingAction){ACT_CANCEL, (uint8_t)v, pop, agent, a, ref, {0}};
+    return send_action(world, h, pop, latency);
 }
 
 static Status env_cancel_all(void *world, uint32_t pop, uint32_t agent, VenueKind v, AccountId a, SimDuration latency)
 {
-    PendingAction act = {ACT_CANCEL_ALL, (uint8_t)v, pop, agent, a, ORDER_REF_NONE, {0}};
-    return push_action(world, &act, latency);
+    PoolHandle h;
+    PendingAction *act = new_action(world, &h);
+    if (!act) return STATUS_NOMEM;
+    *act = (PendingAction){ACT_CANCEL_ALL, (uint8_t)v, pop, agent, a, ORDER_REF_NONE, {0}};
+    return send_action(world, h, pop, latency);
 }
 
 static Status env_add_margin(void *world, AccountId a, Quote amount)
@@ -523,6 +537,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     w->env.perp = w->perp;
     w->env.spot = w->spot;
     w->env.profile = &w->def.profile;
+    w->env.profile_peak = profile_max(&w->def.profile);
     w->env.quote_per_usd = (double)quote_per_usd;
     w->env.tick_usd = m->tick_usd;
     w->env.lot_units = m->lot_units;

@@ -164,6 +164,7 @@ static Mock *mock_new(void)
                         10000.0,
                         0.1,
                         0.001,
+                        0.0,
                         0.0};
 
     CHECK_EQ(spot_add_account(m->spot, &m->spot_maker), STATUS_OK);

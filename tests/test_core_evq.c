@@ -261,9 +261,14 @@ static void ref_remove(Ref *r, size_t i)
     r->n--;
 }
 
-static void evq_differential_against_sorted_array(void)
+/* ops random operations against the reference, at most max_pending pending. With `phases`, pushes alternate every
+ * 1,000 operations between a growing and a shrinking share, so the queue keeps crossing the sorted / heap bounds
+ * (32 and 8, evq.c) in both directions; validate_every 1 checks the layout after every operation. */
+static void differential(uint32_t ops, size_t max_pending, bool phases, uint32_t validate_every)
 {
-    enum { OPS = 300000, MAX_PENDING = 4096, STALE_KEEP = 64 };
+    enum { STALE_KEEP = 64 };
+    const uint32_t OPS = ops;
+    const size_t MAX_PENDING = max_pending;
     Rng rng;
     rng_seed(&rng, 0xC0FFEE);
     Evq q;
@@ -276,6 +281,7 @@ static void evq_differential_against_sorted_array(void)
     int mismatches = 0;
     for (uint32_t op = 0; op < OPS; op++) {
         uint64_t dice = rng_bounded(&rng, 100);
+        if (phases) dice = (op / 1000u) % 2u == 0 ? dice : (dice < 50 ? dice + 30 : dice); /* shrinking: 20 % push */
         if (dice < 50 && ref.n < MAX_PENDING) {
             /* Delays: many ties (0 and a coarse grid), short latencies and far-future events (up to 2^40 ns, so that
              * 3e5 ops cannot push the clock past INT64_MAX). */
@@ -316,7 +322,7 @@ static void evq_differential_against_sorted_array(void)
             if (got != (ref.n > 0) || (got && t != ref.v[0].time)) mismatches++;
         }
         if (evq_size(&q) != ref.n) mismatches++;
-        if (op % 4096 == 0 && !evq_validate(&q)) mismatches++;
+        if (op % validate_every == 0 && !evq_validate(&q)) mismatches++;
     }
     CHECK(evq_validate(&q));
     /* Drain: the remaining order must match exactly. */
@@ -327,10 +333,15 @@ static void evq_differential_against_sorted_array(void)
     }
     CHECK_EQ(evq_size(&q), 0);
     CHECK_EQ(mismatches, 0);
-    CHECK_GT(next_seq, 100000); /* the mix really pushed >= 10^5 events */
+    CHECK_GT(next_seq, ops / 4u); /* the mix really pushed its share */
     mem_free(ref.v);
     evq_fini(&q);
 }
+
+static void evq_differential_against_sorted_array(void) { differential(300000, 4096, false, 4096); }
+
+/* Small queues, as a simulation keeps them: the sorted layout, and conversions both ways at every crossing. */
+static void evq_differential_small_queue(void) { differential(100000, 48, true, 1); }
 
 void suite_core_evq(void)
 {
@@ -345,6 +356,7 @@ void suite_core_evq(void)
         TEST_CASE(evq_push_into_past_asserts),
         TEST_CASE(evq_no_allocation_once_warm),
         TEST_CASE(evq_differential_against_sorted_array),
+        TEST_CASE(evq_differential_small_queue),
     };
     test_add_suite("core_evq", cases, TEST_COUNT(cases));
 }

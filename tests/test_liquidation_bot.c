@@ -292,6 +292,7 @@ static void mini_init(Mini *m)
                         10000.0,
                         0.1,
                         0.001,
+                        0.0,
                         0.0};
     CHECK_EQ(mini_open_account(m, 0, 0, VENUE_PERP, MARGIN_MODE_CROSS, 10, INT64_C(10000000000000), 0, &m->mm),
              STATUS_OK);
