@@ -213,7 +213,7 @@ static void schedule(RetailPop *p, AgentEnv *env)
 {
     double r = total_rate(p);
     p->sched_rate = r;
-    p->next_wake = agent_poisson_next(&p->rng, env->now, r, env->profile);
+    p->next_wake = agent_poisson_next_env(&p->rng, env, r);
     if (p->next_wake != SIMTIME_MAX) agent_wake_at(env, p->id, AGENT_NONE, p->next_wake);
 }
 
@@ -225,7 +225,7 @@ static void watch_add(RetailPop *p, AgentEnv *env, uint32_t i)
     p->watch[p->nwatch++] = i;
     /* Superpose the newcomer's own check process on the pending wake (exact by memorylessness). */
     if (p->mon_rate > 0) {
-        SimTime t = agent_poisson_next(&p->rng, env->now, p->mon_rate, env->profile);
+        SimTime t = agent_poisson_next_env(&p->rng, env, p->mon_rate);
         p->sched_rate += p->mon_rate;
         if (t < p->next_wake) {
             p->next_wake = t;
