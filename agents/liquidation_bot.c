@@ -142,8 +142,9 @@ int liqbot_discount_trigger(const MarketFeed *f, double trigger_liq, double trig
     double top = longs >= shorts ? longs : shorts;
     if (trigger_liq > 0 && top >= trigger_liq) return longs >= shorts ? SIDE_BUY : SIDE_SELL;
     if (trigger_backlog > 0 && (double)f->backlog_notional >= trigger_backlog) {
-        if (f->ret[0] < 0) return SIDE_BUY;
-        if (f->ret[0] > 0) return SIDE_SELL;
+        double r1 = feed_return(f, 0);
+        if (r1 < 0) return SIDE_BUY;
+        if (r1 > 0) return SIDE_SELL;
         return longs >= shorts ? SIDE_BUY : SIDE_SELL;
     }
     return -1;

@@ -260,7 +260,7 @@ static void update_mood(RetailPop *p, const AgentEnv *env)
     p->mood_time = now;
     const MarketFeed *f = env->feed;
     double oi = (double)f->open_interest * (double)f->perp_mark;
-    double target = retail_sentiment_target(&p->def, f->ret[2], f->liq_notional_60s[0], f->liq_notional_60s[1], oi);
+    double target = retail_sentiment_target(&p->def, feed_return(f, 2), f->liq_notional_60s[0], f->liq_notional_60s[1], oi);
     p->sentiment = retail_sentiment_step(p->sentiment, target, dt, (double)p->def.sentiment_tau / SIMTIME_NS_PER_S);
     double tau_f = (double)p->def.fear_tau / (double)SIMTIME_NS_PER_S;
     double decayed = tau_f > 0 ? p->fear * exp(-dt / tau_f) : 0;
@@ -373,7 +373,7 @@ static bool try_entry(RetailPop *p, AgentEnv *env, uint32_t i, bool forced)
         break;
     }
     case RETAIL_DIP:
-        if (!forced && !(-f->ret[a->horizon] > a->threshold)) return false;
+        if (!forced && !(-feed_return(f, a->horizon) > a->threshold)) return false;
         side = SIDE_BUY;
         break;
     default:

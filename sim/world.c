@@ -630,8 +630,7 @@ static void update_feed(World *w, SimTime now)
     w->marks[slot] = m;
     for (int h = 0; h < FEED_HORIZONS; h++) {
         f->ema[h] += (m - f->ema[h]) * w->ema_alpha[h];
-        double then = mark_ago(w, (uint32_t)feed_horizon_min[h] * 60u);
-        f->ret[h] = then > 0 ? log(m / then) : 0;
+        f->mark_then[h] = mark_ago(w, (uint32_t)feed_horizon_min[h] * 60u);
     }
     double r = prev > 0 ? log(m / prev) : 0;
     double sq = r * r;

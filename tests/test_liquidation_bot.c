@@ -95,9 +95,10 @@ static void agents_liquidation_bot_discount_trigger(void)
     f.liq_notional_60s[0] = 1e9;
     f.liq_notional_60s[1] = 0;
     f.backlog_notional = 3000000000;
-    f.ret[0] = -0.001;
+    f.perp_mark = 600000;
+    f.mark_then[0] = 600600; /* -0.1 % over the minute */
     CHECK_EQ(liqbot_discount_trigger(&f, trig, backlog), SIDE_BUY);
-    f.ret[0] = 0.001;
+    f.mark_then[0] = 599400;
     CHECK_EQ(liqbot_discount_trigger(&f, trig, backlog), SIDE_SELL);
     f.backlog_notional = 2000000000;
     CHECK_EQ(liqbot_discount_trigger(&f, trig, backlog), -1);

@@ -737,12 +737,12 @@ static void agents_retail_sentiment_follows_feed(void)
     d.entry_prob = 0; /* nobody trades: only the mood moves */
     Mini m;
     mini_init(&m, &d, 0);
-    m.feed.ret[2] = 0.02;  /* +2 % in 15 min */
-    /* mini_feed does not touch ret[]; run 30 min = 3 time constants: s ~ tanh(2) x (1 - e^-3) = 0.92 */
+    m.feed.mark_then[2] = (double)P0 * exp(-0.02); /* +2 % in 15 min: the mark stays at P0 (index mark) */
+    /* mini_feed does not touch mark_then[]; run 30 min = 3 time constants: s ~ tanh(2) x (1 - e^-3) = 0.92 */
     mini_run(&m, t0() + 30 * MINUTE);
     CHECK_NEAR(retail_sentiment(m.pop), tanh(2.0) * (1 - exp(-3.0)), 0.05);
     CHECK_NEAR(retail_fear(m.pop), 0.0, 0);
-    m.feed.ret[2] = -0.02;
+    m.feed.mark_then[2] = (double)P0 * exp(0.02);
     mini_run(&m, t0() + 90 * MINUTE);
     CHECK(retail_sentiment(m.pop) < -0.9);
     RetailStats st = retail_stats(m.pop);
