@@ -37,6 +37,8 @@ typedef struct Recorder {
     double *minute_marks;
     size_t minute_count, minute_cap;
     double peak_mark;
+    double oi_usd_sum;            /* open interest at the mark, summed over the per-second steps */
+    uint64_t oi_samples;
     Lots volume;                  /* perp lots since the last row */
     uint32_t liq_n[2];
     double liq_usd[2];
@@ -230,6 +232,8 @@ static void on_second(void *ctx, const World *w)
     if (r->peak_mark > 0 && (r->peak_mark - mark) / r->peak_mark > rep->max_drawdown)
         rep->max_drawdown = (r->peak_mark - mark) / r->peak_mark;
     rep->end_price_usd = mark;
+    r->oi_usd_sum += usd_of_quote(r, money_notional(world_feed(w)->perp_mark, world_feed(w)->open_interest));
+    r->oi_samples++;
     if (t >= r->next_minute) {
         push_minute(r, mark);
         r->next_minute += SIMTIME_NS_PER_MIN;
@@ -406,7 +410,10 @@ static Status write_summary(const Recorder *r, const char *dir, const RunOptions
         json_num(fp, x->liq_notional_usd_by_pop[i]);
         fputc('}', fp);
     }
-    json_field(fp, "}},\n  \"insurance_fund_usd\": {\"start\": ", x->fund_start_usd);
+    fputc('}', fp);
+    json_field(fp, ", \"mean_open_interest_usd\": ", x->mean_open_interest_usd);
+    json_field(fp, ", \"per_day_of_open_interest\": ", x->liq_per_day_of_oi);
+    json_field(fp, "},\n  \"insurance_fund_usd\": {\"start\": ", x->fund_start_usd);
     json_field(fp, ", \"min\": ", x->fund_min_usd);
     json_field(fp, ", \"end\": ", x->fund_end_usd);
     fprintf(fp, "},\n  \"adl\": {\"events\": %" PRIu64 ", \"notional_usd\": ", x->adl_events);
@@ -503,6 +510,13 @@ static void fill_report(Recorder *r, const World *w)
     x->backlog_peak_items = st.backlog_peak;
     x->backlog_peak_notional_usd = usd_of_quote(r, st.backlog_notional_peak);
     x->halts = st.halts;
+    /* The calm liquidation rate a risk desk watches (liquidations a day as a share of open interest): the first
+     * calibration target of a leveraged crowd, which an unrealistically fragile crowd misses by orders of magnitude
+     * (docs/ODD.md 8). */
+    x->mean_open_interest_usd = r->oi_samples ? r->oi_usd_sum / (double)r->oi_samples : 0;
+    double days = (double)r->def->run.duration / (double)SIMTIME_NS_PER_DAY;
+    double liq_usd = x->liq_notional_usd_by_side[0] + x->liq_notional_usd_by_side[1];
+    x->liq_per_day_of_oi = x->mean_open_interest_usd > 0 && days > 0 ? liq_usd / x->mean_open_interest_usd / days : 0;
     cascade_stats(recs, n, r, &x->cascades);
     (void)metrics_summarize(r->minute_marks, r->minute_count, &x->minute);
     char why[256] = "";

@@ -56,6 +56,8 @@ typedef struct RunReport {
     uint32_t backlog_peak_items;
     double backlog_peak_notional_usd;
     uint64_t halts;
+    double mean_open_interest_usd;  /* open interest (one side) at the mark, averaged over the per-second steps */
+    double liq_per_day_of_oi;       /* liquidated notional / mean open interest / run length in days (0 without OI) */
     CascadeStats cascades;
     MetricsSummary minute;        /* 1-minute mark returns */
     uint64_t perp_fills, spot_fills, submissions, cancels;

@@ -104,7 +104,31 @@ static void emergence_ablations_move_the_crash_as_predicted(void)
 
 /* The golden hash of the small run's outputs. It changes whenever any behaviour changes (that is its job): after an
  * intended change, run this test, check the new outputs make sense, and paste the printed value here. */
-#define GOLDEN_OUTPUT_HASH UINT64_C(0x16955b9f2c174a5d)
+#define GOLDEN_OUTPUT_HASH UINT64_C(0x93db03f671a9eab6)
+
+/* Mean over timeseries.csv's rows of open_interest_lots x lot x mark_usd: what summary.json's mean open interest
+ * must equal when the sample step is the per-second step. */
+static double timeseries_mean_oi_usd(const char *csv, double lot_units)
+{
+    const char *line = strchr(csv, '\n');
+    double sum = 0;
+    size_t rows = 0;
+    while (line && line[1]) {
+        line++;
+        double col[13];
+        const char *c = line;
+        for (int i = 0; i < 13; i++) {
+            col[i] = strtod(c, NULL);
+            c = strchr(c, ',');
+            if (!c) return -1;
+            c++;
+        }
+        sum += col[12] * lot_units * col[3]; /* open_interest_lots, mark_usd */
+        rows++;
+        line = strchr(line, '\n');
+    }
+    return rows ? sum / (double)rows : -1;
+}
 
 static void determinism_same_seed_same_bytes(void)
 {
@@ -131,6 +155,16 @@ static void determinism_same_seed_same_bytes(void)
             text[k][f] = test_slurp(dirs[k], files[f], &len[k][f]);
             CHECK(text[k][f] != NULL);
             if (text[k][f]) hash[k] ^= cfg_hash_text(text[k][f]) + (uint64_t)f; /* FNV-1a 64 of the text */
+        }
+        /* The calm-liquidation-rate figures: the mean open interest is the timeseries' (1-s rows = the per-second
+         * steps), the rate is liquidated notional / that mean / days (20 min = 1/72 day). */
+        if (k == 0 && text[0][1]) {
+            double oi = timeseries_mean_oi_usd(text[0][1], d.market.lot_units);
+            CHECK_GT_F64(oi, 0);
+            CHECK_NEAR(rep.mean_open_interest_usd, oi, 1e-9 * oi);
+            double liq = rep.liq_notional_usd_by_side[0] + rep.liq_notional_usd_by_side[1];
+            CHECK_GT(rep.liquidations, 0);
+            CHECK_NEAR(rep.liq_per_day_of_oi, liq / rep.mean_open_interest_usd * 72.0, 1e-12 * rep.liq_per_day_of_oi);
         }
     }
     for (int f = 0; f < 4; f++) {
