@@ -76,34 +76,19 @@ double profile_factor(const IntensityProfile *p, SimTime t)
 
 double profile_max(const IntensityProfile *p)
 {
-    /* Called on every Poisson wake. Four independent running maxima instead of one chain: a third of the
-     * instructions, and the same value, because x > m ? x : m never admits a NaN or a zero of either sign into a
-     * maximum started at +0, and the maximum of the remaining positive values does not depend on the order. */
-    double m[4] = {0, 0, 0, 0};
-    for (int h = 0; h < 24; h += 4) {
-        for (int k = 0; k < 4; k++) m[k] = p->hour[h + k] > m[k] ? p->hour[h + k] : m[k];
-    }
-    double a = m[1] > m[0] ? m[1] : m[0], b = m[3] > m[2] ? m[3] : m[2];
-    double top = b > a ? b : a;
-    return p->weekend > 1.0 ? top * p->weekend : top;
-}
-
-SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p)
-{
-    return agent_poisson_next_peak(r, now, rate_per_s, p, profile_max(p));
+    double m = 0;
+    for (int h = 0; h < 24; h++) m = p->hour[h] > m ? p->hour[h] : m;
+    return p->weekend > 1.0 ? m * p->weekend : m;
 }
 
 SimTime agent_poisson_next_env(Rng *r, const AgentEnv *e, double rate_per_s)
 {
+    /* the world computes the peak once (profile_peak); an environment built by hand leaves it 0 */
     double peak = e->profile_peak > 0 ? e->profile_peak : profile_max(e->profile);
-    return agent_poisson_next_peak(r, e->now, rate_per_s, e->profile, peak);
-}
-
-SimTime agent_poisson_next_peak(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p, double peak)
-{
     if (rate_per_s <= 0 || peak <= 0) return SIMTIME_MAX;
+    const IntensityProfile *p = e->profile;
     double lambda = rate_per_s * peak;
-    SimTime t = now;
+    SimTime t = e->now;
     for (;;) {
         double gap_s = rng_exponential(r, lambda);
         double gap_ns = gap_s * (double)SIMTIME_NS_PER_S;

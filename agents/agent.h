@@ -82,12 +82,8 @@ typedef struct IntensityProfile {
 /* Flat profile (every multiplier 1). */
 IntensityProfile profile_flat(void);
 double profile_factor(const IntensityProfile *p, SimTime t);
+/* The largest factor the profile reaches (the world computes it once per run: AgentEnv.profile_peak). */
 double profile_max(const IntensityProfile *p);
-/* Next event of a Poisson process with rate rate_per_s x profile_factor(t) after now, by thinning against the
- * profile's maximum; SIMTIME_MAX when the rate is 0. */
-SimTime agent_poisson_next(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p);
-/* The same with the profile's maximum supplied by the caller: peak must be profile_max(p). */
-SimTime agent_poisson_next_peak(Rng *r, SimTime now, double rate_per_s, const IntensityProfile *p, double peak);
 
 /* ---- public market information ---- */
 
@@ -193,8 +189,9 @@ struct AgentEnv {
     double profile_peak;           /* profile_max(profile), set by the world; 0 = unknown (computed per call) */
 };
 
-/* agent_poisson_next from e->now on e->profile, with the peak the world computed once: profile_max ran on every
- * Poisson wake (1.2 % of equity_day's loop) for a value that never changes during a run. */
+/* Next event after e->now of a Poisson process with rate rate_per_s x profile_factor(e->profile, t), by thinning
+ * against the profile's peak (e->profile_peak, computed once by the world: profile_max on every wake was 1.2 % of
+ * equity_day's loop); SIMTIME_MAX when the rate is 0. */
 SimTime agent_poisson_next_env(Rng *r, const AgentEnv *e, double rate_per_s);
 
 static inline Status agent_submit(AgentEnv *e, uint32_t pop, uint32_t agent, VenueKind v, AccountId a,
