@@ -434,7 +434,28 @@ static void words_shift(uint64_t *w, uint32_t nwords, Ticks k)
     }
 }
 
-/* Cost: O(window) for the level arrays plus O(far + moved levels) for the far store. The levels leaving the window
+/* Moves each occupied window level from i to i - shift and empties its old place (levels shifted out of the window
+ * were copied to the far store already). Only occupied levels are touched (an empty window level is LEVEL_EMPTY and
+ * its bit is clear), so a sparse window moves in O(levels + window / 64), not O(window). Run before words_shift:
+ * the bits still name the old places. Moving up (shift > 0) the destinations lie below their sources, so the walk
+ * goes upwards and never overwrites a level it has yet to move; moving down it walks downwards. */
+static void levels_shift(const Book *b, Ladder *l, Ticks shift)
+{
+    Ticks W = (Ticks)b->window;
+    if (shift > 0) {
+        for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u)) {
+            if ((Ticks)i >= shift) l->levels[(Ticks)i - shift] = l->levels[i];
+            l->levels[i] = LEVEL_EMPTY;
+        }
+    } else {
+        for (uint32_t i = bit_prev(l, b->window - 1u); i != BOOK_NIL; i = i ? bit_prev(l, i - 1u) : BOOK_NIL) {
+            if ((Ticks)i - shift < W) l->levels[(Ticks)i - shift] = l->levels[i];
+            l->levels[i] = LEVEL_EMPTY;
+        }
+    }
+}
+
+/* Cost: O(occupied levels + window / 64) for the window plus O(far + moved levels) for the far store. The levels leaving the window
  * lie between the far store's lower and upper parts (both sides of the old window), so they enter it as one
  * contiguous block (one memmove, not one per level), and the bitmap is shifted word-wise instead of rebuilt from
  * every level: a book whose touch keeps moving far (a crash, a spread wider than the window) recentres often. */
@@ -467,15 +488,7 @@ static void recentre(Book *b, Ticks nb)
             }
             l->far_count += out[s];
         }
-        if (shift > 0) {
-            uint32_t k = shift < W ? (uint32_t)shift : b->window;
-            memmove(&l->levels[0], &l->levels[k], (size_t)(b->window - k) * sizeof(Level));
-            for (uint32_t i = b->window - k; i < b->window; i++) l->levels[i] = LEVEL_EMPTY;
-        } else {
-            uint32_t k = -shift < W ? (uint32_t)(-shift) : b->window;
-            memmove(&l->levels[k], &l->levels[0], (size_t)(b->window - k) * sizeof(Level));
-            for (uint32_t i = 0; i < k; i++) l->levels[i] = LEVEL_EMPTY;
-        }
+        levels_shift(b, l, shift);
         words_shift(l->words, b->nwords, shift);
         memset(l->summary, 0, (size_t)b->nsummary * sizeof(uint64_t));
         for (uint32_t w = 0; w < b->nwords; w++)
@@ -495,15 +508,20 @@ static void recentre(Book *b, Ticks nb)
     b->recentres++;
 }
 
+/* The window follows the touch: it stays put while either best price lies in its middle half, so a spread wider than
+ * half the window (a withdrawn market: one touch jumping by thousands of ticks per order) does not drag it back and
+ * forth with the mid at O(window) per move. Placement never changes the book's behaviour, only its speed. */
 void book__maybe_recentre(Book *b)
 {
     Ticks bb = b->side[SIDE_BUY].best_tk, ba = b->side[SIDE_SELL].best_tk, c;
-    if (bb && ba) c = (bb + ba) / 2;
+    Ticks q = (Ticks)(b->window / 4u), lo = b->base_tk + q, hi = b->base_tk + 3 * q;
+    if (bb && bb >= lo && bb < hi) return;
+    if (ba && ba >= lo && ba < hi) return;
+    if (bb && ba && ba - bb <= 2 * q) c = (bb + ba) / 2;
+    else if (bb && ba) c = b->base_tk + 2 * q - bb <= ba - (b->base_tk + 2 * q) ? bb : ba; /* the nearer touch */
     else if (bb) c = bb;
     else if (ba) c = ba;
     else return;
-    Ticks q = (Ticks)(b->window / 4u);
-    if (c >= b->base_tk + q && c < b->base_tk + 3 * q) return;
     Ticks nb = c - 2 * q;
     if (nb < 0) nb = 0;
     if (nb == b->base_tk) return;

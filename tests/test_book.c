@@ -663,6 +663,41 @@ static void book_recentre_far_walk(void)
     book_destroy(b);
 }
 
+/* A spread far wider than the window (a withdrawn market): the window stays with the touch that is inside it instead
+ * of following the mid, which every jump of the far touch would move (the old rule recentred on each of the asks
+ * below); when that touch goes, it moves to the nearer of the two. */
+static void book_recentre_wide_spread(void)
+{
+    Rec r;
+    Book *b = make_book(&r, 64, STP_CANCEL_RESTING);
+    OrderId far_bid = lim(b, SIDE_BUY, 900, 1, 1);
+    OrderId near_bid = lim(b, SIDE_BUY, 1000, 1, 1);
+    (void)near_bid;
+    uint64_t r0 = book_counts(b).recentres;
+    const Ticks asks[] = {5000, 2000, 9000, 3000, 1100, 7000};
+    for (size_t k = 0; k < sizeof asks / sizeof asks[0]; k++) {
+        OrderId a = lim(b, SIDE_SELL, asks[k], 1, 2);
+        CHECK_EQ(book_best_ask(b), asks[k]);
+        CHECK_EQ(book_cancel(b, a), STATUS_OK);
+        VALID(b);
+    }
+    CHECK_EQ(book_counts(b).recentres, r0);
+    OrderId a = lim(b, SIDE_SELL, 3000, 1, 2);
+    BookResult res;
+    CHECK_EQ(sub(b, ORDER_IOC, SIDE_SELL, 1000, 1, 3, &res), STATUS_OK); /* the bid at 1000 goes */
+    CHECK_EQ(res.filled, 1);
+    CHECK_EQ(book_best_bid(b), 900);
+    CHECK_EQ(book_counts(b).recentres, r0 + 1); /* to the bid at 900, 2 100 ticks nearer than the ask */
+    BookLevelView v;
+    CHECK_EQ(book_level_after(b, SIDE_BUY, 0, &v), 900);
+    CHECK_EQ(book_level_after(b, SIDE_SELL, 0, &v), 3000);
+    VALID(b);
+    CHECK_EQ(book_cancel(b, a), STATUS_OK);
+    CHECK_EQ(book_cancel(b, far_bid), STATUS_OK);
+    VALID(b);
+    book_destroy(b);
+}
+
 static void book_empty_edge_cases(void)
 {
     Rec r;
@@ -916,6 +951,7 @@ void suite_market_book(void)
         TEST_CASE(book_depth_bands_match_walk),
         TEST_CASE(book_top_snapshot),
         TEST_CASE(book_recentre_far_walk),
+        TEST_CASE(book_recentre_wide_spread),
         TEST_CASE(book_empty_edge_cases),
         TEST_CASE(book_stale_id_cancel),
         TEST_CASE(book_pool_grows_without_losing_orders),
