@@ -508,17 +508,17 @@ static void recentre(Book *b, Ticks nb)
     b->recentres++;
 }
 
-/* The window follows the touch: it stays put while either best price lies in its middle half, so a spread wider than
- * half the window (a withdrawn market: one touch jumping by thousands of ticks per order) does not drag it back and
- * forth with the mid at O(window) per move. Placement never changes the book's behaviour, only its speed. */
-void book__maybe_recentre(Book *b)
+/* The window follows the touch: it stays put while either best price lies in its middle half
+ * (book__window_holds_touch), so a spread wider than half the window (a withdrawn market: one touch jumping by
+ * thousands of ticks per order) does not drag it back and forth with the mid at O(window) per move. When it moves, it
+ * centres on the mid if both touches fit, else on the touch nearer its current centre. Placement never changes the
+ * book's behaviour, only its speed. */
+void book__recentre_to_touch(Book *b)
 {
     Ticks bb = b->side[SIDE_BUY].best_tk, ba = b->side[SIDE_SELL].best_tk, c;
-    Ticks q = (Ticks)(b->window / 4u), lo = b->base_tk + q, hi = b->base_tk + 3 * q;
-    if (bb && bb >= lo && bb < hi) return;
-    if (ba && ba >= lo && ba < hi) return;
+    Ticks q = (Ticks)(b->window / 4u), mid0 = b->base_tk + 2 * q;
     if (bb && ba && ba - bb <= 2 * q) c = (bb + ba) / 2;
-    else if (bb && ba) c = b->base_tk + 2 * q - bb <= ba - (b->base_tk + 2 * q) ? bb : ba; /* the nearer touch */
+    else if (bb && ba) c = mid0 - bb <= ba - mid0 ? bb : ba; /* the nearer touch */
     else if (bb) c = bb;
     else if (ba) c = ba;
     else return;

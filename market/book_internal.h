@@ -147,8 +147,22 @@ void book__report_fill(Book *book, uint32_t maker, uint32_t taker, Ticks price_t
                        bool auction);
 /* Reports an ending to the listener. */
 void book__report_done(Book *book, uint32_t slot, BookDoneReason reason);
-/* Moves the dense window when the touch has drifted out of its middle half. */
-void book__maybe_recentre(Book *book);
+/* Moves the dense window to the touch (book.c: the rule and its reasons); call when book__window_holds_touch fails. */
+void book__recentre_to_touch(Book *book);
+
+/* Either best price lies in the middle half of the dense window (an absent side's 0 never does: base_tk >= 0). This
+ * runs after every request, so it is inline and branch-light; the move itself is out of line. */
+static inline bool book__window_holds_touch(const Book *b)
+{
+    Ticks q = (Ticks)(b->window / 4u), lo = b->base_tk + q;
+    uint64_t span = (uint64_t)(2 * q);
+    return (uint64_t)(b->side[SIDE_BUY].best_tk - lo) < span || (uint64_t)(b->side[SIDE_SELL].best_tk - lo) < span;
+}
+
+static inline void book__maybe_recentre(Book *b)
+{
+    if (!book__window_holds_touch(b)) book__recentre_to_touch(b);
+}
 
 /* ---- book_stops.c ---- */
 /* Room for one more stop on (trigger, side); STATUS_NOMEM. */
