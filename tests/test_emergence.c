@@ -28,15 +28,76 @@ static void run(const WorldDef *d, RunReport *rep)
     CHECK(rep->conserved);
 }
 
+/* The small shock over seeds 1..SHOCK_SEEDS. Single paths of this market go either way (the spot book empties for
+ * seconds during the sale, makers withdraw or not): a claim about a mechanism has to hold for the typical seed, so
+ * the tests below compare medians over eight seeds and count the seeds that agree, instead of one seed or a mean
+ * that one wild path can carry. */
+#define SHOCK_SEEDS 8
+
+typedef struct ShockRuns {
+    double drawdown[SHOCK_SEEDS];
+    uint32_t deepest[SHOCK_SEEDS];
+    uint64_t long_liqs[SHOCK_SEEDS];
+    uint64_t cascades[SHOCK_SEEDS];
+} ShockRuns;
+
+static bool shock_runs(const char *const *sets, size_t nsets, ShockRuns *out)
+{
+    for (uint64_t seed = 1; seed <= SHOCK_SEEDS; seed++) {
+        WorldDef d;
+        if (!test_load_experiment("experiments/examples/small_shock.json", sets, nsets, &d)) return false;
+        d.run.seed = seed;
+        RunReport rep;
+        run(&d, &rep);
+        out->drawdown[seed - 1] = rep.max_drawdown;
+        out->deepest[seed - 1] = rep.cascades.deepest_generation;
+        out->long_liqs[seed - 1] = rep.liquidations_by_side[0];
+        out->cascades[seed - 1] = rep.cascades.cascades;
+    }
+    return true;
+}
+
+/* The unablated runs serve two tests; computed once. */
+static const ShockRuns *base_runs(void)
+{
+    static ShockRuns base;
+    static int state; /* 0 not run, 1 ok, -1 failed */
+    if (state == 0) state = shock_runs(NULL, 0, &base) ? 1 : -1;
+    return state == 1 ? &base : NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median8(const double *v)
+{
+    double s[SHOCK_SEEDS];
+    memcpy(s, v, sizeof s);
+    qsort(s, SHOCK_SEEDS, sizeof s[0], cmp_double);
+    return 0.5 * (s[SHOCK_SEEDS / 2 - 1] + s[SHOCK_SEEDS / 2]);
+}
+
 static void emergence_spot_sale_cascades_through_generations(void)
 {
-    WorldDef d;
-    if (!test_load_experiment("experiments/examples/small_shock.json", NULL, 0, &d)) return;
-    RunReport rep;
-    run(&d, &rep);
-    CHECK_GT(rep.liquidations_by_side[0], 10);
-    CHECK_GE(rep.cascades.deepest_generation, 3);
-    CHECK_GE(rep.cascades.cascades, 1);
+    /* Measured (seeds 1-8): deepest generation 3, 8, 12, 5, 2, 0, 6, 5; long liquidations 14, 29, 28, 11, 4, 8, 9,
+     * 27. In seed 6 the sale liquidates 8 longs that trigger nothing further; the typical seed cascades. */
+    const ShockRuns *b = base_runs();
+    CHECK(b != NULL);
+    if (!b) return;
+    double gen[SHOCK_SEEDS];
+    uint64_t longs = 0;
+    int with_cascade = 0;
+    for (int k = 0; k < SHOCK_SEEDS; k++) {
+        gen[k] = b->deepest[k];
+        longs += b->long_liqs[k];
+        with_cascade += b->cascades[k] >= 1;
+    }
+    CHECK_GE_F64(median8(gen), 3.0);
+    CHECK_GT(longs, 80);
+    CHECK_GE(with_cascade, 6);
 }
 
 static void emergence_low_leverage_has_no_second_generation(void)
@@ -62,42 +123,32 @@ static void emergence_no_shock_no_deep_cascade(void)
 
 /* ---- ablations: one mechanism removed ---- */
 
-/* Mean max drawdown of the small shock over seeds 1..ABLATION_SEEDS, with extra overrides. Several seeds because a
- * single path can go either way; the mechanisms' effects are large against the spread of these four. */
-#define ABLATION_SEEDS 4
-
-static double mean_drawdown(const char *const *sets, size_t nsets, uint64_t *liquidations)
-{
-    double sum = 0.0;
-    *liquidations = 0;
-    for (uint64_t seed = 1; seed <= ABLATION_SEEDS; seed++) {
-        WorldDef d;
-        if (!test_load_experiment("experiments/examples/small_shock.json", sets, nsets, &d)) return 0.0;
-        d.run.seed = seed;
-        RunReport rep;
-        run(&d, &rep);
-        sum += rep.max_drawdown;
-        *liquidations += rep.liquidations;
-    }
-    return sum / ABLATION_SEEDS;
-}
-
 static void emergence_ablations_move_the_crash_as_predicted(void)
 {
-    /* One baseline for both ablations (4 runs, shared). Makers that stay whatever the volatility and fills:
-     * measured 4.7% mean drawdown against 7.5% with withdrawal (seeds 1-4), and fewer liquidations. No
-     * arbitrageurs: 4.1% mean mark drawdown against 7.5% -- the mark (median of index-based prices and the perp's
-     * own) falls less when nothing pulls the perp down to the sold spot market. */
+    /* Max drawdown of the mark, seeds 1-8 (measured, %):
+     *   base            8.09 6.53 8.78 6.76  5.06  4.53 5.83 6.49   median 6.51
+     *   makers stay     4.33 3.29 6.42 4.58 10.39 11.34 4.49 5.20   median 4.89  (shallower in 6 of 8)
+     *   no arbitrageurs 5.45 3.67 4.13 3.26  5.67  5.20 3.08 6.87   median 4.67  (shallower in 5 of 8)
+     * Perp makers that never withdraw keep bids under the forced selling (fewer liquidations in 6 of 8); in seeds 5
+     * and 6 they end up loaded with inventory, skew their quotes down and arbitrageurs carry that to the spot book,
+     * so the crash is deeper. Without arbitrageurs nothing pulls the perp (where the leveraged crowd sits) down to
+     * the sold spot market, and the mark -- median of index-based prices and the perp's own -- falls less.
+     * The withdrawal effect is the weaker one: with the retail agents' picks drawn from another stream (a
+     * statistically identical model, tried 2026-12-03) the medians still order as here but only 4 of 8 seeds are
+     * shallower without withdrawal, so only the medians are asserted for it. */
     const char *stay[] = {"makers.withdraw_vol_bps.a=100000", "makers.withdraw_vol_bps.b=100000",
                           "makers.adverse_inventory=0", "makers.adverse_loss_bps=0"};
     const char *no_arb[] = {"arbitrageurs.count=0"};
-    uint64_t liq_base, liq_stay, liq_none;
-    double base = mean_drawdown(NULL, 0, &liq_base);
-    double stayed = mean_drawdown(stay, 4, &liq_stay);
-    CHECK_GT_F64(base, 1.2 * stayed);
-    CHECK_GT(liq_base, liq_stay);
-    double none = mean_drawdown(no_arb, 1, &liq_none);
-    CHECK_GT_F64(base, 1.2 * none);
+    const ShockRuns *b = base_runs();
+    static ShockRuns stayed, none;
+    CHECK(b != NULL);
+    if (!b || !shock_runs(stay, 4, &stayed) || !shock_runs(no_arb, 1, &none)) return;
+    double base = median8(b->drawdown);
+    CHECK_GT_F64(base, 1.2 * median8(stayed.drawdown));
+    CHECK_GT_F64(base, 1.2 * median8(none.drawdown));
+    int shallower_none = 0;
+    for (int k = 0; k < SHOCK_SEEDS; k++) shallower_none += none.drawdown[k] < b->drawdown[k];
+    CHECK_GE(shallower_none, 5);
 }
 
 /* ---- determinism ---- */
