@@ -60,6 +60,18 @@ void test_rm_tree(const char *dir)
     CHECK_EQ(system(cmd), 0);
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double test_median(double *v, size_t n)
+{
+    qsort(v, n, sizeof v[0], cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
 char *test_slurp(const char *dir, const char *name, size_t *len)
 {
     char path[1024];

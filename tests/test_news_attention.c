@@ -88,13 +88,14 @@ static void attention_follows_volatility(void)
 
 /* Mean index over the minute from 10 s to 70 s after the example's -10 % fundamental jump at 10 min, as a drop
  * relative to the index just before it (a mean: the index swings by percents within that minute). */
-static double index_drop_after_jump(const char *reaction)
+static double index_drop_after_jump(const char *reaction, uint64_t seed)
 {
     char set[64];
     snprintf(set, sizeof set, "value.news_reaction=%s", reaction);
     const char *sets[] = {set, "run.duration=12m"};
     WorldDef d;
     if (!test_load_experiment("experiments/examples/fundamental_jump.json", sets, 2, &d)) return 0.0;
+    d.run.seed = seed;
     World *w = NULL;
     char why[256] = "";
     CHECK_EQ(world_create(&d, &w, why, sizeof why), STATUS_OK);
@@ -110,13 +111,26 @@ static double index_drop_after_jump(const char *reaction)
     return 1.0 - sum / 61.0 / before;
 }
 
+#define NEWS_SEEDS 8
+
 static void news_reaction_carries_a_jump_into_the_price(void)
 {
-    /* Measured (seed 1): 2.0 % with a 20 s mean reaction, 0.2 % with routine wakes only (one every 5 min per agent);
-     * seeds 2 and 3: 1.0 % against 0.1-0.2 %. The rest of the jump follows over the next minutes either way. */
-    double fast = index_drop_after_jump("20s"), slow = index_drop_after_jump("0s");
-    CHECK_GT_F64(fast, 0.008);
-    CHECK_GT_F64(fast, 4.0 * slow);
+    /* Measured, seeds 1-8 (drop of the index in the minute after the jump, %): with a 20 s mean reaction 1.98,
+     * 0.98, 0.97, 1.45, 1.13, 0.61, 2.56, 0.83 (median 1.05); with routine wakes only (one every 5 min per agent)
+     * 0.22, 0.22, 0.10, 1.51, 0.10, 0.14, 0.13, 0.33 (median 0.18). In seed 4 the slow world falls as fast (its
+     * value traders' routine wakes happen to come early), so the claim is about the typical seed. The rest of the
+     * jump follows over the next minutes either way. */
+    double fast[NEWS_SEEDS], slow[NEWS_SEEDS];
+    int faster = 0;
+    for (uint64_t seed = 1; seed <= NEWS_SEEDS; seed++) {
+        fast[seed - 1] = index_drop_after_jump("20s", seed);
+        slow[seed - 1] = index_drop_after_jump("0s", seed);
+        faster += fast[seed - 1] > slow[seed - 1];
+    }
+    CHECK_GE(faster, 6);
+    double mf = test_median(fast, NEWS_SEEDS), ms = test_median(slow, NEWS_SEEDS);
+    CHECK_GT_F64(mf, 0.008);
+    CHECK_GT_F64(mf, 3.0 * ms);
 }
 
 void suite_sim_news_attention(void)

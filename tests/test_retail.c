@@ -805,6 +805,10 @@ static void agents_retail_world(void)
     d.retail.monitor_per_hour = 120.0;
     d.retail.hold_hours = dist_const(1.0);
     d.retail.reentry_prob = 1.0;
+    /* noise-strategy agents only: their side is the long bias (0.65) moved by sentiment, so the crowd leans long
+     * on every seed (trend followers follow the last minutes' drift, which goes either way) */
+    d.retail.share_trend = 0.0;
+    d.retail.share_dip = 0.0;
     /* without arbitrageurs the index follows only spot: sell both (the mark is median3 around the index) */
     d.shock_count = 2;
     d.shocks[0] = (ShockDef){SHOCK_SELL, 8 * MINUTE, VENUE_PERP, 2e6, 60 * SEC, 20, 0, 0};
@@ -829,7 +833,7 @@ static void agents_retail_world(void)
         shorts += q < 0;
     }
     CHECK_GT(longs + shorts, 40);
-    CHECK_GT(longs, shorts); /* the long bias wins even when the market drifts down (trend followers then short) */
+    CHECK_GT(longs, shorts);
     if (longs <= shorts) fprintf(stderr, "\nretail world: %u long, %u short before the shock\n", longs, shorts);
     uint32_t liqs_before = o.retail_liqs;
     /* the shock liquidates leveraged longs; some liquidated agents come back */

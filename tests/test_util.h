@@ -29,6 +29,9 @@ void test_rm_tree(const char *dir);
  * *len receives its size. */
 char *test_slurp(const char *dir, const char *name, size_t *len);
 
+/* Median of v[0..n) (n > 0; the mean of the two middle values when n is even). Sorts v in place. */
+double test_median(double *v, size_t n);
+
 /* Adds suite `name` with the given cases; each case is checked for leaks against core/alloc's counters. */
 void test_add_suite(const char *name, const TestCase *cases, size_t count);
 
