@@ -440,8 +440,8 @@ static int plot(const char *dat, const char *png)
  * is only the number of agents the engine holds -- the cost per event against N, which is what the issue's
  * flatness target is about. Without it (the literal "everything else fixed"), 10^5 and 10^6 leveraged retail
  * overwhelm the baseline's 8 makers and the market runs a liquidation crisis, a different workload. */
-static int scale_sweep(const char *path, const char *span, int reps, bool same_flow, const uint32_t *sizes,
-                       size_t npts, const char *tmp, ScalePoint *pts)
+static int scale_sweep(const char *path, const char *span, int reps, bool same_flow, const char *tag,
+                       const uint32_t *sizes, size_t npts, const char *tmp, ScalePoint *pts)
 {
     double pw[64], pl[64], pr[64];
     for (size_t i = 0; i < npts; i++) {
@@ -474,9 +474,8 @@ static int scale_sweep(const char *path, const char *span, int reps, bool same_f
         bench_median_min(pw, reps, &pts[i].proc_s, &mn);
         bench_median_min(pl, reps, &pts[i].loop_s, &mn);
         bench_median_min(pr, reps, &pts[i].rss_mib, &mn);
-        printf("scale: %s retail %u: %" PRIu64 " events, process %.2f s, loop %.2f s, peak RSS %.1f MiB\n",
-               same_flow ? "same-flow" : "literal", sizes[i], first.events, pts[i].proc_s, pts[i].loop_s,
-               pts[i].rss_mib);
+        printf("scale: %s retail %u: %" PRIu64 " events, process %.2f s, loop %.2f s, peak RSS %.1f MiB\n", tag,
+               sizes[i], first.events, pts[i].proc_s, pts[i].loop_s, pts[i].rss_mib);
         fflush(stdout);
     }
     return 0;
@@ -517,8 +516,9 @@ int bench_scale(const BenchArgs *args)
     int reps = args->quick ? 1 : args->repeats;
     if (reps > 64) reps = 64;
     const char *out_dir = args->out_dir ? args->out_dir : ".";
-    char path[PATH_CAP], tmp[PATH_CAP];
+    char path[PATH_CAP], large[PATH_CAP], tmp[PATH_CAP];
     config_path("experiments/baseline.json", path, sizeof path);
+    config_path("experiments/bench/scale_large.json", large, sizeof large);
     WorldDef def;
     const char *sets0[] = {span};
     if (load_def("scale", path, sets0, 1, &def)) return 1;
@@ -528,11 +528,13 @@ int bench_scale(const BenchArgs *args)
     printf("scale: experiments/baseline.json, retail.count varied, %.2f h simulated per point, %d repeat(s) per point, "
            "%u other agents\n",
            span_h, reps, others);
-    ScalePoint lit[4], flow[4];
+    ScalePoint lit[4], flow[4], big[4];
     memset(lit, 0, sizeof lit);
     memset(flow, 0, sizeof flow);
-    int bad = scale_sweep(path, span, reps, false, sizes, npts, tmp, lit);
-    if (!bad) bad = scale_sweep(path, span, reps, true, sizes, npts, tmp, flow);
+    memset(big, 0, sizeof big);
+    int bad = scale_sweep(path, span, reps, false, "literal", sizes, npts, tmp, lit);
+    if (!bad) bad = scale_sweep(path, span, reps, true, "same-flow", sizes, npts, tmp, flow);
+    if (!bad) bad = scale_sweep(large, span, reps, false, "large-market", sizes, npts, tmp, big);
     remove_tmpdir(tmp);
     if (bad) return 1;
 
@@ -550,13 +552,16 @@ int bench_scale(const BenchArgs *args)
     double r_lit = scale_report(f, "literal: retail.count only (everything else fixed)", lit, npts, others, span_h);
     double r_flow = scale_report(f, "same flow: per-agent base rates x 10^4 / N (the 10^4 point's order flow)", flow,
                                  npts, others, span_h);
+    double r_big = scale_report(f, "large market: retail.count only, in experiments/bench/scale_large.json (makers, "
+                                   "spot makers, arbitrageurs and value traders 100x the baseline's capital)",
+                                big, npts, others, span_h);
     if (fclose(f) != 0) {
         fprintf(stderr, "scale: cannot write %s\n", dat);
         return 1;
     }
     if (r_lit > 0)
-        printf("\nscale: loop events/s at retail %u is %.2fx lower than at 10^4 (literal), %.2fx (same flow; target: "
-               "within 1.5x)\n", sizes[npts - 1], r_lit, r_flow);
+        printf("\nscale: loop events/s at retail %u is %.2fx lower than at 10^4 (literal), %.2fx (same flow), %.2fx "
+               "(large market; target: within 1.5x)\n", sizes[npts - 1], r_lit, r_flow, r_big);
     printf("scale: data %s\n", dat);
     return plot(dat, png);
 }
