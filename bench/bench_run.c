@@ -443,41 +443,46 @@ static int plot(const char *dat, const char *png)
 static int scale_sweep(const char *path, const char *span, int reps, bool same_flow, const char *tag,
                        const uint32_t *sizes, size_t npts, const char *tmp, ScalePoint *pts)
 {
-    double pw[64], pl[64], pr[64];
-    for (size_t i = 0; i < npts; i++) {
-        char count[64], rate_a[64], rate_b[64];
-        snprintf(count, sizeof count, "retail.count=%u", sizes[i]);
-        /* the baseline's rate_per_hour is uniform [1, 4] per agent-hour */
-        double k = 10000.0 / (double)sizes[i];
-        snprintf(rate_a, sizeof rate_a, "retail.rate_per_hour.a=%.6g", 1.0 * k);
-        snprintf(rate_b, sizeof rate_b, "retail.rate_per_hour.b=%.6g", 4.0 * k);
-        const char *sets[] = {span, count, rate_a, rate_b};
-        size_t nsets = same_flow ? 4 : 2;
-        RunCounts first;
-        memset(&first, 0, sizeof first);
-        for (int r = 0; r < reps; r++) {
+    /* Repeats go round the points (1, 2, 3, 4, 1, 2, ...) rather than finishing one point first: the host's speed
+     * drifts over minutes, and a slow phase should not fall on one point only. */
+    double pw[4][64], pl[4][64], pr[4][64];
+    RunCounts first[4];
+    memset(first, 0, sizeof first);
+    if (npts > 4) npts = 4;
+    for (int r = 0; r < reps; r++) {
+        for (size_t i = 0; i < npts; i++) {
+            char count[64], rate_a[64], rate_b[64];
+            snprintf(count, sizeof count, "retail.count=%u", sizes[i]);
+            /* the baseline's rate_per_hour is uniform [1, 4] per agent-hour */
+            double k = 10000.0 / (double)sizes[i];
+            snprintf(rate_a, sizeof rate_a, "retail.rate_per_hour.a=%.6g", 1.0 * k);
+            snprintf(rate_b, sizeof rate_b, "retail.rate_per_hour.b=%.6g", 4.0 * k);
+            const char *sets[] = {span, count, rate_a, rate_b};
+            size_t nsets = same_flow ? 4 : 2;
             ChildResult ch;
             if (child_run("scale", path, sets, nsets, tmp, &ch)) return 1;
-            if (r == 0) first = ch.c;
-            if (!counts_equal(&ch.c, &first) || ch.c.events == 0) {
+            if (r == 0) first[i] = ch.c;
+            if (!counts_equal(&ch.c, &first[i]) || ch.c.events == 0) {
                 fprintf(stderr, "scale: retail %u repeat %d MISMATCH: %" PRIu64 " events, first %" PRIu64 "\n",
-                        sizes[i], r + 1, ch.c.events, first.events);
+                        sizes[i], r + 1, ch.c.events, first[i].events);
                 return 1;
             }
-            pw[r] = ch.wall_s;
-            pl[r] = ch.loop_s;
-            pr[r] = (double)ch.maxrss_kib * 1024.0 / MIB;
+            pw[i][r] = ch.wall_s;
+            pl[i][r] = ch.loop_s;
+            pr[i][r] = (double)ch.maxrss_kib * 1024.0 / MIB;
         }
+    }
+    for (size_t i = 0; i < npts; i++) {
         double mn;
         pts[i].retail = sizes[i];
-        pts[i].events = first.events;
-        bench_median_min(pw, reps, &pts[i].proc_s, &mn);
-        bench_median_min(pl, reps, &pts[i].loop_s, &mn);
-        bench_median_min(pr, reps, &pts[i].rss_mib, &mn);
+        pts[i].events = first[i].events;
+        bench_median_min(pw[i], reps, &pts[i].proc_s, &mn);
+        bench_median_min(pl[i], reps, &pts[i].loop_s, &mn);
+        bench_median_min(pr[i], reps, &pts[i].rss_mib, &mn);
         printf("scale: %s retail %u: %" PRIu64 " events, process %.2f s, loop %.2f s, peak RSS %.1f MiB\n", tag,
-               sizes[i], first.events, pts[i].proc_s, pts[i].loop_s, pts[i].rss_mib);
-        fflush(stdout);
+               sizes[i], first[i].events, pts[i].proc_s, pts[i].loop_s, pts[i].rss_mib);
     }
+    fflush(stdout);
     return 0;
 }
 
