@@ -35,7 +35,8 @@
     X(sim_config)              \
     X(sim_world)               \
     X(sim_emergence)           \
-    X(sim_news_attention)
+    X(sim_news_attention)      \
+    X(stat_leverage)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)
