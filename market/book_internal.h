@@ -43,7 +43,9 @@ typedef struct Order {
     uint8_t flags;             /* ORDER_FLAG_* */
     uint8_t stp;               /* resolved StpMode (never STP_DEFAULT) */
     uint8_t trigger;           /* StopTrigger */
+    uint32_t stop_pos;         /* STOP: index in its stop heap */
 } Order;
+_Static_assert(sizeof(Order) == 64, "an order slot is one cache line");
 
 /* A price level: FIFO of order slots, oldest at head. */
 typedef struct Level {
@@ -73,9 +75,17 @@ typedef struct Ladder {
     Ticks best_tk;             /* 0 when the side is empty */
 } Ladder;
 
-/* Stops waiting for one (trigger, side): slots sorted so that the NEXT to trigger is LAST (pop is O(1)). */
+/* A waiting stop's trigger key, kept in its heap entry so that sifting compares without touching the orders. */
+typedef struct StopEntry {
+    Ticks price_tk;
+    uint64_t seq;
+    uint32_t slot;
+    uint32_t pad_;
+} StopEntry;
+
+/* Stops waiting for one (trigger, side): a binary heap whose root is the NEXT to trigger (book_stops.c). */
 typedef struct StopList {
-    uint32_t *slots;
+    StopEntry *e;
     uint32_t count;
     uint32_t cap;
 } StopList;

@@ -436,6 +436,92 @@ static void stops_wait_for_auction_end(void)
     book_destroy(b);
 }
 
+/* Thousands of stops with cancels in between, then one mark move that triggers them all: they must fire in
+ * trigger order (price in the direction of travel, then arrival), as a sorted list would give; the stop heaps are
+ * checked by book_validate on the way. */
+enum { MANY_STOPS = 3000 };
+
+typedef struct ManyRec {
+    OrderId trig[MANY_STOPS];
+    int ntrig;
+} ManyRec;
+
+static void many_trig(void *ctx, OrderId id, uint32_t owner, uint64_t tag, Ticks px)
+{
+    ManyRec *r = ctx;
+    (void)owner, (void)tag, (void)px;
+    if (r->ntrig < MANY_STOPS) r->trig[r->ntrig++] = id;
+}
+
+static void stops_many_fire_in_trigger_order(void)
+{
+    static ManyRec r;
+    static OrderId id[MANY_STOPS];
+    static Ticks px[MANY_STOPS];
+    static int order[MANY_STOPS];
+    for (int pass = 0; pass < 2; pass++) {
+        Side side = pass == 0 ? SIDE_BUY : SIDE_SELL;
+        memset(&r, 0, sizeof r);
+        BookDef d = book_default_def();
+        d.listener.ctx = &r;
+        d.listener.on_stop_triggered = many_trig;
+        Book *b = NULL;
+        CHECK_EQ(book_create(&d, &b), STATUS_OK);
+        if (!b) return;
+        CHECK_EQ(book_on_mark(b, 5000), STATUS_OK);
+        uint64_t x = 12345u + (uint64_t)pass;
+        bool live[MANY_STOPS];
+        for (int i = 0; i < MANY_STOPS; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            /* 400 distinct prices for 3000 stops: many ties, broken by arrival */
+            px[i] = side == SIDE_BUY ? 6000 + (Ticks)((x >> 33) % 400u) : 4000 - (Ticks)((x >> 33) % 400u);
+            OrderReq q;
+            memset(&q, 0, sizeof q);
+            q.type = ORDER_STOP_MARKET;
+            q.side = side;
+            q.price_tk = px[i];
+            q.qty = 1;
+            q.owner = (uint32_t)i;
+            q.trigger = STOP_TRIGGER_MARK;
+            BookResult res;
+            CHECK_EQ(book_submit(b, &q, &res), STATUS_OK);
+            id[i] = res.id;
+            live[i] = true;
+            /* cancel an earlier stop now and then, from anywhere in the heap */
+            if (i % 3 == 2) {
+                int k = (int)((x >> 17) % (uint64_t)(i + 1));
+                if (live[k]) {
+                    CHECK_EQ(book_cancel(b, id[k]), STATUS_OK);
+                    live[k] = false;
+                }
+            }
+            if (i % 500 == 0) VALID(b);
+        }
+        VALID(b);
+        int n = 0;
+        for (int i = 0; i < MANY_STOPS; i++)
+            if (live[i]) order[n++] = i;
+        /* expected: by price in the direction of travel, then arrival (insertion sort: stable, n = 2,000ish) */
+        for (int i = 1; i < n; i++) {
+            int v = order[i], j = i - 1;
+            while (j >= 0 && (side == SIDE_BUY ? px[order[j]] > px[v] : px[order[j]] < px[v])) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = v;
+        }
+        CHECK_EQ(book_counts(b).stop_orders, n);
+        CHECK_EQ(book_on_mark(b, side == SIDE_BUY ? 7000 : 3000), STATUS_OK); /* every one triggers */
+        CHECK_EQ(r.ntrig, n);
+        int same = 0;
+        for (int i = 0; i < n && i < r.ntrig; i++) same += r.trig[i] == id[order[i]];
+        CHECK_EQ(same, n);
+        CHECK_EQ(book_counts(b).stop_orders, 0);
+        VALID(b);
+        book_destroy(b);
+    }
+}
+
 void suite_market_book_stops(void)
 {
     static const TestCase cases[] = {
@@ -447,6 +533,7 @@ void suite_market_book_stops(void)
         TEST_CASE(stops_cancel_and_replace_pending),
         TEST_CASE(stops_reduce_only_and_band),
         TEST_CASE(stops_wait_for_auction_end),
+        TEST_CASE(stops_many_fire_in_trigger_order),
     };
     test_add_suite("market_book_stops", cases, TEST_COUNT(cases));
 }
