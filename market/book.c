@@ -167,6 +167,11 @@ static inline void bit_clear(Ladder *l, uint32_t i)
     if (l->words[w] == 0) l->summary[w >> 6] &= ~(1ull << (w & 63u));
 }
 
+static inline bool bit_test(const Ladder *l, uint32_t i)
+{
+    return (l->words[i >> 6] >> (i & 63u)) & 1u;
+}
+
 /* First non-empty window index >= i, or b->window. */
 static uint32_t bit_next(const Book *b, const Ladder *l, uint32_t i)
 {
@@ -266,7 +271,7 @@ Level *book__level(Book *b, Side side, Ticks p)
 {
     Ladder *l = &b->side[side];
     uint32_t i;
-    if (win_idx(b, p, &i)) return &l->levels[i];
+    if (win_idx(b, p, &i)) return bit_test(l, i) ? &l->levels[i] : NULL;
     uint32_t j = far_lower(l, p);
     if (j < l->far_count && l->far[j].price_tk == p) return &l->far[j].lv;
     return NULL;
@@ -363,7 +368,8 @@ static void rest(Book *b, uint32_t slot)
     uint32_t i;
     if (win_idx(b, p, &i)) {
         lv = &l->levels[i];
-        if (lv->count == 0) {
+        if (!bit_test(l, i)) { /* a window level is initialised when it first holds an order (see book_create) */
+            *lv = LEVEL_EMPTY;
             bit_set(l, i);
             l->level_count++;
         }
@@ -570,7 +576,9 @@ Status book_create(const BookDef *def, Book **out)
         l->words = mem_calloc(b->nwords, sizeof(uint64_t));
         l->summary = mem_calloc(b->nsummary, sizeof(uint64_t));
         if (!l->levels || !l->words || !l->summary) goto fail;
-        for (uint32_t i = 0; i < W; i++) l->levels[i] = LEVEL_EMPTY;
+        /* The levels are not initialised here: a window level is valid only while its bit is set (rest()
+         * initialises it on its first order), so a wide window costs memory only where orders rest -- the pages
+         * of an untouched level array are never faulted in. */
     }
     b->orders = mem_alloc((size_t)cap * sizeof(Order));
     if (!b->orders) goto fail;
@@ -1190,16 +1198,11 @@ static bool validate_side(const Book *b, Side side, char *why, size_t cap)
     }
     for (uint32_t w = b->nwords; w < b->nsummary * 64u; w++)
         if ((l->summary[w >> 6] >> (w & 63u)) & 1u) return fail_(why, cap, "side %d: summary bit %u past end", side, w);
-    for (uint32_t i = 0; i < b->window; i++) {
+    /* only levels whose bit is set are valid (the others are uninitialised memory) */
+    for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u)) {
         const Level *lv = &l->levels[i];
-        bool bit = (l->words[i >> 6] >> (i & 63u)) & 1u;
         Ticks p = b->base_tk + (Ticks)i;
-        if (bit != (lv->count != 0)) return fail_(why, cap, "side %d level %lld: bit %d, count %u", side, (long long)p, bit, lv->count);
-        if (lv->count == 0) {
-            if (lv->head != BOOK_NIL || lv->tail != BOOK_NIL || lv->qty != 0)
-                return fail_(why, cap, "side %d level %lld: empty level not clear", side, (long long)p);
-            continue;
-        }
+        if (lv->count == 0) return fail_(why, cap, "side %d level %lld: bit set on an empty level", side, (long long)p);
         if (!validate_level(b, side, p, lv, &orders, why, cap)) return false;
         levels++;
         if (best == 0 || (side == SIDE_BUY ? p > best : p < best)) best = p;

@@ -21,6 +21,9 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Dense-window width of both venues' books (see the perp book below). */
+#define BOOK_WINDOW_TICKS 131072u
+
 enum { EV_WAKE = 1, EV_ACTION, EV_SHOCK, EV_SHOCK_END };
 enum { ACT_SUBMIT = 0, ACT_CANCEL, ACT_CANCEL_ALL };
 enum { MARK_HISTORY = 240 * 60 + 1, VOL_SHORT = 60, VOL_LONG = 900, MAX_BACKSTOPS = 64, LIQ_WINDOW = 4096 };
@@ -391,7 +394,10 @@ static Status perp_def_from(const WorldDef *d, int64_t quote_per_usd, Ticks p0, 
     const PerpRulesDef *r = &d->market.perp;
     PerpDef p = perp_default_def();
     p.book.initial_center_tk = p0;
-    p.book.window_ticks = 32768;
+    /* 2^17 ticks: +-11 % at 60 k USD and a 0.1 USD tick, so that retail take-profit orders (median 4 % away) rest in
+     * the dense window rather than the far store's sorted array; the window's memory is touched only where orders
+     * rest (market/book.c, book_create) */
+    p.book.window_ticks = BOOK_WINDOW_TICKS;
     p.book.order_capacity = 65536;
     p.ledger.table = margin_table_binance_btcusdt(quote_per_usd);
     p.mark.method = r->mark_method;
@@ -500,7 +506,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     Status s = pool_init(&w->actions, sizeof(PendingAction), 1024);
     SpotDef sd = spot_default_def();
     sd.book.initial_center_tk = p0;
-    sd.book.window_ticks = 32768;
+    sd.book.window_ticks = BOOK_WINDOW_TICKS;
     sd.book.order_capacity = 65536;
     sd.maker_fee_bps = bps_i32(m->spot_maker_fee_bps);
     sd.taker_fee_bps = bps_i32(m->spot_taker_fee_bps);
