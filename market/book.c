@@ -277,6 +277,14 @@ Level *book__level(Book *b, Side side, Ticks p)
     return NULL;
 }
 
+/* The level of a price that holds a resting order (so a window level is valid without testing its bit). */
+static inline Level *resting_level(Book *b, Side side, Ticks p)
+{
+    uint32_t i;
+    if (win_idx(b, p, &i)) return &b->side[side].levels[i];
+    return book__level(b, side, p);
+}
+
 static const Level *level_const(const Book *b, Side side, Ticks p)
 {
     return book__level((Book *)b, side, p);
@@ -400,7 +408,7 @@ void book__unlink(Book *b, uint32_t slot)
     CASCADE_ASSERT(o->state == ORDER_STATE_RESTING);
     Side side = (Side)o->side;
     Ladder *l = &b->side[side];
-    Level *lv = book__level(b, side, o->price_tk);
+    Level *lv = resting_level(b, side, o->price_tk);
     CASCADE_ASSERT(lv && lv->count > 0);
     uint32_t pv = o->u.q.prev, nx = o->u.q.next;
     if (pv != BOOK_NIL) b->orders[pv].u.q.next = nx;
@@ -877,7 +885,7 @@ Status book_reduce(Book *b, OrderId id, Lots new_qty)
     Order *o = &b->orders[slot];
     if (new_qty <= 0 || new_qty > o->qty) return STATUS_INVALID;
     if (o->state == ORDER_STATE_RESTING) {
-        Level *lv = book__level(b, (Side)o->side, o->price_tk);
+        Level *lv = resting_level(b, (Side)o->side, o->price_tk);
         CASCADE_ASSERT(lv);
         lv->qty -= o->qty - new_qty;
     }
@@ -925,7 +933,7 @@ Status book_replace(Book *b, OrderId id, Ticks np, Lots nq, BookResult *out)
     }
     CASCADE_ASSERT(o->state == ORDER_STATE_RESTING);
     if (keep) {
-        Level *lv = book__level(b, side, o->price_tk);
+        Level *lv = resting_level(b, side, o->price_tk);
         CASCADE_ASSERT(lv);
         lv->qty -= o->qty - nq;
         o->qty = nq;
