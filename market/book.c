@@ -337,8 +337,7 @@ static void level_emptied(Book *b, Side side, Ticks p)
     Ladder *l = &b->side[side];
     uint32_t i;
     if (win_idx(b, p, &i)) {
-        l->levels[i].head = l->levels[i].tail = BOOK_NIL;
-        bit_clear(l, i);
+        bit_clear(l, i); /* the level is invalid from here on; rest() initialises it again */
     } else {
         far_remove(l, p);
     }
@@ -448,29 +447,25 @@ static void words_shift(uint64_t *w, uint32_t nwords, Ticks k)
     }
 }
 
-/* Moves each occupied window level from i to i - shift and empties its old place (levels shifted out of the window
- * were copied to the far store already). Only occupied levels are touched (an empty window level is LEVEL_EMPTY and
- * its bit is clear), so a sparse window moves in O(levels + window / 64), not O(window). Run before words_shift:
- * the bits still name the old places. Moving up (shift > 0) the destinations lie below their sources, so the walk
- * goes upwards and never overwrites a level it has yet to move; moving down it walks downwards. */
+/* Moves each occupied window level from i to i - shift (levels shifted out of the window were copied to the far
+ * store already). Only occupied levels are touched -- a window level is valid only while its bit is set, so the old
+ * places need no clearing -- and a sparse window moves in O(levels + window / 64), not O(window). Run before
+ * words_shift: the bits still name the old places. Moving up (shift > 0) the destinations lie below their sources,
+ * so the walk goes upwards and never overwrites a level it has yet to move; moving down it walks downwards. */
 static void levels_shift(const Book *b, Ladder *l, Ticks shift)
 {
     Ticks W = (Ticks)b->window;
     if (shift > 0) {
-        for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u)) {
+        for (uint32_t i = bit_next(b, l, 0); i < b->window; i = bit_next(b, l, i + 1u))
             if ((Ticks)i >= shift) l->levels[(Ticks)i - shift] = l->levels[i];
-            l->levels[i] = LEVEL_EMPTY;
-        }
     } else {
-        for (uint32_t i = bit_prev(l, b->window - 1u); i != BOOK_NIL; i = i ? bit_prev(l, i - 1u) : BOOK_NIL) {
+        for (uint32_t i = bit_prev(l, b->window - 1u); i != BOOK_NIL; i = i ? bit_prev(l, i - 1u) : BOOK_NIL)
             if ((Ticks)i - shift < W) l->levels[(Ticks)i - shift] = l->levels[i];
-            l->levels[i] = LEVEL_EMPTY;
-        }
     }
 }
 
-/* Cost: O(occupied levels + window / 64) for the window plus O(far + moved levels) for the far store. The levels leaving the window
- * lie between the far store's lower and upper parts (both sides of the old window), so they enter it as one
+/* Cost: O(occupied levels + window / 64) for the window plus O(far + moved levels) for the far store. The levels
+ * leaving the window lie between the far store's lower and upper parts (both sides of the old window), so they enter it as one
  * contiguous block (one memmove, not one per level), and the bitmap is shifted word-wise instead of rebuilt from
  * every level: a book whose touch keeps moving far (a crash, a spread wider than the window) recentres often. */
 static void recentre(Book *b, Ticks nb)

@@ -47,7 +47,8 @@ typedef struct Order {
 } Order;
 _Static_assert(sizeof(Order) == 64, "an order slot is one cache line");
 
-/* A price level: FIFO of order slots, oldest at head. */
+/* A price level: FIFO of order slots, oldest at head. In the dense window a level is valid only while its bitmap
+ * bit is set (book.c, book_create). */
 typedef struct Level {
     uint32_t head;
     uint32_t tail;

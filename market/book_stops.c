@@ -20,15 +20,8 @@ bool book__stop_hit(Side side, Ticks stop_tk, Ticks px)
     return side == SIDE_BUY ? px >= stop_tk : px <= stop_tk;
 }
 
-/* True when stop slot a triggers before stop slot c (same side). */
-static bool trig_before(const Book *b, uint32_t a, uint32_t c)
-{
-    const Order *x = &b->orders[a], *y = &b->orders[c];
-    if (x->price_tk != y->price_tk) return x->side == SIDE_BUY ? x->price_tk < y->price_tk : x->price_tk > y->price_tk;
-    return x->seq < y->seq;
-}
-
-/* The same order on heap entries of one side. */
+/* True when stop entry x triggers before stop entry y (same side): the heaps' order, and the merge of the last and
+ * mark heaps' roots. */
 static inline bool entry_before(Side side, const StopEntry *x, const StopEntry *y)
 {
     if (x->price_tk != y->price_tk) return side == SIDE_BUY ? x->price_tk < y->price_tk : x->price_tk > y->price_tk;
@@ -114,20 +107,20 @@ void book__stops_remove(Book *b, uint32_t slot)
 /* The triggered stop of `side` that goes first, or BOOK_NIL; its list and trigger price in *trig_out, *px_out. */
 static uint32_t side_candidate(const Book *b, Side side, int *trig_out, Ticks *px_out)
 {
-    uint32_t best = BOOK_NIL;
+    const StopEntry *best = NULL;
     for (int t = 0; t < STOP_TRIGGER_COUNT_; t++) {
         const StopList *sl = &b->stops[t][side];
         if (sl->count == 0) continue;
-        uint32_t s = sl->e[0].slot;
+        const StopEntry *root = &sl->e[0];
         Ticks px = t == STOP_TRIGGER_LAST ? b->last_tk : b->mark_tk;
-        if (px == 0 || !book__stop_hit(side, b->orders[s].price_tk, px)) continue;
-        if (best == BOOK_NIL || trig_before(b, s, best)) {
-            best = s;
+        if (px == 0 || !book__stop_hit(side, root->price_tk, px)) continue;
+        if (!best || entry_before(side, root, best)) {
+            best = root;
             *trig_out = t;
             *px_out = px;
         }
     }
-    return best;
+    return best ? best->slot : BOOK_NIL;
 }
 
 void book__run_stops(Book *b)
@@ -191,7 +184,7 @@ bool book__stops_validate(const Book *b, char *why, size_t cap, uint32_t *stops_
                 if (o->stop_pos != i) return stop_fail(why, cap, "stop's heap index is stale", slot);
                 if (sl->e[i].price_tk != o->price_tk || sl->e[i].seq != o->seq)
                     return stop_fail(why, cap, "heap entry's key differs from its order", slot);
-                if (i > 0 && trig_before(b, slot, sl->e[(i - 1u) / 2u].slot))
+                if (i > 0 && entry_before((Side)s, &sl->e[i], &sl->e[(i - 1u) / 2u]))
                     return stop_fail(why, cap, "stop heap out of trigger order", slot);
             }
             *stops_seen += sl->count;

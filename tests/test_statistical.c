@@ -3,7 +3,7 @@
  *
  * A single path of this market is a threshold event -- whether the sale sets off a cascade depends on where the
  * crowd's liquidation prices happen to sit when it comes -- so the claim is about 32 seeds, which takes 64 runs of
- * 13 simulated hours: about a minute and a half in a Release build and far longer with the validate checks or the
+ * 13 simulated hours: under a minute in a Release build and far longer with the validate checks or the
  * sanitizers. CMake therefore registers this suite (label `statistical`) only in builds without CASCADE_VALIDATE;
  * scripts/test.sh runs it in a Release build of its own. The code it runs is the code every other suite checks
  * under validate and the sanitizers. */
