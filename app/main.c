@@ -388,6 +388,10 @@ static int cmd_facts(int argc, char **argv)
            m.acf_r[5], m.acf_r[10], m.acf_r[30], m.acf_r[60], m.acf_r_outside_band);
     printf("  ACF |r|   lag 1 %.3f  5 %.3f  10 %.3f  30 %.3f  60 %.3f  (lags 1..60 above band: %zu)\n", m.acf_abs[1],
            m.acf_abs[5], m.acf_abs[10], m.acf_abs[30], m.acf_abs[60], m.acf_abs_above_band);
+    printf("  checks    |r| ACF positive at %zu of 60 lags; raw ACF at lags %d..60: largest |acf| %.3f (lag %zu), %zu lags "
+           "outside band\n",
+           m.acf_abs_positive, METRICS_FEW_MINUTES + 1, m.acf_r_beyond_max, m.acf_r_beyond_max_lag,
+           m.acf_r_beyond_outside_band);
     return 0;
 }
 

@@ -87,6 +87,9 @@ enum {
     METRICS_FLAG_SHORT_LAGS = 1u << 4      /* n_returns <= METRICS_SUMMARY_MAX_LAG: the longer lags are 0 */
 };
 
+/* Lags 1..METRICS_FEW_MINUTES are the "few minutes" within which raw returns may still be autocorrelated. */
+#define METRICS_FEW_MINUTES 5
+
 /* Everything a run reports about its 1-minute price series (MODEL.md 5), filled by metrics_summarize. */
 typedef struct MetricsSummary {
     size_t n_prices;               /* input length */
@@ -113,6 +116,14 @@ typedef struct MetricsSummary {
     double lb_abs_p[METRICS_SUMMARY_NLAGS];
     size_t acf_r_outside_band;     /* lags 1..60 with |acf_r| > acf_band */
     size_t acf_abs_above_band;     /* lags 1..60 with acf_abs > acf_band (significantly positive) */
+    size_t acf_abs_positive;       /* lags 1..60 with acf_abs > 0 (the "positive over 60 lags") */
+    /* Raw returns beyond "a few minutes" (lags METRICS_FEW_MINUTES + 1 .. 60): the largest |acf_r| and its lag, and how
+     * many lags leave the band. Read against real weeks, not against zero: 7-day windows of real BTC 1-minute
+     * returns leave the i.i.d. band at 11-13 of these 55 lags (heteroskedastic returns widen the ACF's sampling
+     * spread), with the largest |acf_r| 0.034-0.051 (docs/metrics.md). */
+    double acf_r_beyond_max;
+    size_t acf_r_beyond_max_lag;
+    size_t acf_r_beyond_outside_band;
 } MetricsSummary;
 
 /* ---- returns ---------------------------------------------------------------------------------------------------- */

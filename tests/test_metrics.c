@@ -600,6 +600,38 @@ static void metrics_summary_hand_series(void)
     CHECK_EQ(s.acf_abs_above_band, 0);
 }
 
+/* Momentum seven minutes late, none before: r_t = z_t + 0.5 z_{t-7} has ACF 0.5 / 1.25 = 0.4 at lag 7 and 0 at every
+ * other lag, so the check of raw returns beyond a few minutes finds lag 7, and a lag inside the few minutes does not
+ * count: r_t = z_t + 0.5 z_{t-3} leaves the lags beyond 5 clean. */
+static void metrics_summary_late_momentum(void)
+{
+    for (int delay = 3; delay <= 7; delay += 4) {
+        Rng g;
+        rng_seed(&g, 5);
+        size_t n = N_BIG + 1;
+        double *p = big_buffer(n);
+        double z[8] = { 0 }, logp = log(100.0);
+        p[0] = 100.0;
+        for (size_t t = 1; t < n; t++) {
+            double now = rng_normal(&g, 0.0, 0.001);
+            logp += now + 0.5 * z[(t + 8 - (size_t)delay) % 8];
+            z[t % 8] = now;
+            p[t] = exp(logp);
+        }
+        MetricsSummary s;
+        CHECK_EQ(metrics_summarize(p, n, &s), STATUS_OK);
+        if (delay == 7) {
+            CHECK_EQ(s.acf_r_beyond_max_lag, 7);
+            CHECK_NEAR(s.acf_r_beyond_max, 0.4, 0.01);
+            CHECK(s.acf_r_beyond_outside_band >= 1);
+        } else {
+            CHECK_NEAR(s.acf_r[3], 0.4, 0.01);
+            CHECK(s.acf_r_beyond_max < 2.0 * s.acf_band);
+        }
+        mem_free(p);
+    }
+}
+
 static void metrics_summary_edge_cases(void)
 {
     MetricsSummary s;
@@ -656,6 +688,7 @@ static void metrics_summary_volatility_clustering(void)
     CHECK_EQ(s.flags, 0u);
     /* |r| autocorrelation significantly positive at every lag 1..60 */
     CHECK_EQ(s.acf_abs_above_band, METRICS_SUMMARY_MAX_LAG);
+    CHECK_EQ(s.acf_abs_positive, METRICS_SUMMARY_MAX_LAG);
     CHECK(s.lb_abs_p[4] < 1e-12);
     /* raw returns: no significant correlation at the reported lags beyond a few minutes */
     for (int i = 1; i < METRICS_SUMMARY_NLAGS; i++)
@@ -675,6 +708,8 @@ static void metrics_summary_volatility_clustering(void)
     CHECK_EQ(metrics_summarize(p, n, &s), STATUS_OK);
     CHECK(s.acf_abs_above_band < 8);
     CHECK(s.acf_r_outside_band < 10);
+    CHECK(s.acf_r_beyond_outside_band < 10);
+    CHECK(s.acf_r_beyond_max < 2.0 * s.acf_band);
     CHECK(fabs(s.moments.excess_kurtosis) < 0.2);
     CHECK(s.lb_abs_p[4] > 0.001);
     mem_free(p);
@@ -758,6 +793,7 @@ void suite_sim_metrics(void)
         TEST_CASE(metrics_summary_hand_series),
         TEST_CASE(metrics_summary_edge_cases),
         TEST_CASE(metrics_summary_volatility_clustering),
+        TEST_CASE(metrics_summary_late_momentum),
         TEST_CASE(metrics_summary_matches_parts),
         TEST_CASE(metrics_misuse_asserts),
     };
