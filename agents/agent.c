@@ -94,7 +94,8 @@ SimTime agent_poisson_next_env(Rng *r, const AgentEnv *e, double rate_per_s)
         double gap_ns = gap_s * (double)SIMTIME_NS_PER_S;
         if (gap_ns > (double)(SIMTIME_MAX - t) / 2) return SIMTIME_MAX;
         t += gap_ns < 1.0 ? 1 : (SimDuration)gap_ns;
-        if (rng_uniform(r) * peak < profile_factor(p, t)) return t;
+        double f = t >= e->hour_from && t < e->hour_until ? e->hour_factor : profile_factor(p, t);
+        if (rng_uniform(r) * peak < f) return t;
     }
 }
 

@@ -187,6 +187,11 @@ struct AgentEnv {
     double lot_units;              /* asset units per lot */
     double attention_max;          /* the bound of feed->attention; 0 = attention off */
     double profile_peak;           /* profile_max(profile), set by the world; 0 = unknown (computed per call) */
+    /* profile_factor(profile, t) for every t in [hour_from, hour_until): one clock hour, within which the profile is
+     * constant. The world sets it as its clock enters each hour, so a wake drawn in the current hour skips the
+     * calendar arithmetic; other times (and hour_until = 0, an environment built by hand) compute it. */
+    SimTime hour_from, hour_until;
+    double hour_factor;
 };
 
 /* Next event after e->now of a Poisson process with rate rate_per_s x profile_factor(e->profile, t), by thinning

@@ -55,6 +55,8 @@ static Status grow(Ledger *L, uint32_t need)
     GROW_FIELD(mode);
     GROW_FIELD(cross_slot);
     GROW_FIELD(cross);
+    GROW_FIELD(cross_dirty);
+    GROW_FIELD(cross_stale);
     GROW_FIELD(adl_scratch);
 #undef GROW_FIELD
     Status s = liqindex_reserve(&L->liq, n);
@@ -94,6 +96,8 @@ void ledger_fini(Ledger *L)
     mem_free(L->mode);
     mem_free(L->cross_slot);
     mem_free(L->cross);
+    mem_free(L->cross_dirty);
+    mem_free(L->cross_stale);
     mem_free(L->adl_scratch);
     liqindex_fini(&L->liq);
     liqindex_fini(&L->cross_liq);
@@ -119,6 +123,7 @@ Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountI
     L->leverage[a] = leverage;
     L->mode[a] = (uint8_t)mode;
     L->cross_slot[a] = 0;
+    L->cross_stale[a] = 0;
     if (out) *out = a;
     return STATUS_OK;
 }
@@ -134,8 +139,8 @@ uint32_t ledger_account_count(const Ledger *L) { return L->count; }
 
 /* Recomputes the derived state of account a after any change to qty, entry cost or isolated margin (and, for a
  * cross account, its cash): liquidation and bankruptcy prices plus the index for isolated positions, the cross list
- * and cross index for cross accounts. Never allocates (the indexes and the list were reserved for L->cap accounts
- * in grow). */
+ * for cross accounts, whose cross index entry is left to cross_index_sync (it leaves the index at once when the
+ * position closes). Never allocates (the indexes and the lists were reserved for L->cap accounts in grow). */
 static void refresh(Ledger *L, AccountId a)
 {
     Lots q = L->qty[a];
@@ -167,9 +172,27 @@ static void refresh(Ledger *L, AccountId a)
         liqindex_remove(&L->cross_liq, a);
         return;
     }
-    Ticks lp = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->cash[a]);
-    Status s = liqindex_upsert(&L->cross_liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, lp);
-    CASCADE_ASSERT(s == STATUS_OK);
+    if (!L->cross_stale[a]) {
+        L->cross_stale[a] = 1;
+        L->cross_dirty[L->cross_dirty_count++] = a;
+    }
+}
+
+/* Recomputes the cross index entries that refresh left stale. Every change to a cross account's qty, entry cost or
+ * cash goes through refresh, so the state read here is the state the last refresh saw: the entries are the ones an
+ * immediate update would have written, and the index (a total order on price, then account) answers the same. */
+static void cross_index_sync(Ledger *L)
+{
+    for (uint32_t i = 0; i < L->cross_dirty_count; i++) {
+        AccountId a = L->cross_dirty[i];
+        L->cross_stale[a] = 0;
+        Lots q = L->qty[a];
+        if (q == 0) continue; /* closed since: refresh took it out of the index */
+        Ticks lp = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->cash[a]);
+        Status s = liqindex_upsert(&L->cross_liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, lp);
+        CASCADE_ASSERT(s == STATUS_OK);
+    }
+    L->cross_dirty_count = 0;
 }
 
 /* Cash backs a cross account's position, so its liquidation price moves with every cash change. */
@@ -587,7 +610,11 @@ const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count)
 }
 
 LiqIndex *ledger_liqindex(Ledger *L) { return &L->liq; }
-LiqIndex *ledger_cross_liqindex(Ledger *L) { return &L->cross_liq; }
+LiqIndex *ledger_cross_liqindex(Ledger *L)
+{
+    cross_index_sync(L);
+    return &L->cross_liq;
+}
 Quote ledger_fee_account(const Ledger *L) { return L->fee_account; }
 Quote ledger_insurance_fund(const Ledger *L) { return L->insurance_fund; }
 Quote ledger_fund_min(const Ledger *L) { return L->fund_min < L->insurance_fund ? L->fund_min : L->insurance_fund; }
@@ -605,7 +632,7 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
 {
     Wide sum = 0;
     Lots longs = 0, shorts = 0;
-    uint32_t iso_open = 0, cross_open = 0;
+    uint32_t iso_open = 0, cross_open = 0, cross_indexed = 0, stale = 0;
     for (AccountId a = 0; a < L->count; a++) {
         Lots q = L->qty[a];
         Quote c = L->entry_cost[a];
@@ -637,8 +664,11 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
             Side side;
             Ticks lp;
             bool indexed = liqindex_get(&L->cross_liq, a, &side, &lp);
+            cross_indexed += indexed;
             if (q == 0 && indexed) return bad(why, why_cap, "flat cross account in the cross index", a, 0, 0);
-            if (q != 0) {
+            if (L->cross_stale[a]) {
+                stale++; /* its entry waits for cross_index_sync */
+            } else if (q != 0) {
                 Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->cash[a]);
                 if (!indexed || lp != want_lp || (side == SIDE_BUY) != (q > 0))
                     return bad(why, why_cap, "stale cross index entry", a, indexed ? lp : 0, want_lp);
@@ -664,8 +694,14 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
     sum += (Wide)L->fee_account + L->insurance_fund - L->bad_debt;
     Wide want = (Wide)L->deposits - L->withdrawals + L->fund_deposits;
     if (sum != want) return bad(why, why_cap, "conservation", -1, (long long)(sum - want), 0);
-    uint32_t cross_indexed = liqindex_count(&L->cross_liq, SIDE_BUY) + liqindex_count(&L->cross_liq, SIDE_SELL);
-    if (cross_indexed != cross_open) return bad(why, why_cap, "cross index size", -1, cross_indexed, cross_open);
+    /* Every entry belongs to a cross account (found above), and every stale account is listed once for the sync. */
+    uint32_t cross_entries = liqindex_count(&L->cross_liq, SIDE_BUY) + liqindex_count(&L->cross_liq, SIDE_SELL);
+    if (cross_entries != cross_indexed) return bad(why, why_cap, "cross index size", -1, cross_entries, cross_indexed);
+    if (stale != L->cross_dirty_count) return bad(why, why_cap, "stale cross accounts", -1, stale, L->cross_dirty_count);
+    for (uint32_t i = 0; i < L->cross_dirty_count; i++) {
+        AccountId a = L->cross_dirty[i];
+        if (a >= L->count || !L->cross_stale[a]) return bad(why, why_cap, "stale list entry", a, i, 0);
+    }
     char sub[160];
     if (liqindex_validate(&L->cross_liq, sub, sizeof sub) != STATUS_OK ||
         liqindex_validate(&L->liq, sub, sizeof sub) != STATUS_OK) {

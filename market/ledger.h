@@ -91,6 +91,12 @@ typedef struct Ledger {
      * one symbol per venue, so a cross account has a liquidation price like an isolated one, with its cash as the
      * collateral. Kept apart from `liq` (which holds isolated positions only, as ADL ranking relies on). */
     LiqIndex cross_liq;
+    /* Cross accounts whose entry in cross_liq is out of date: a cross account's price moves with every fill and fee,
+     * often several times between two mark updates (a maker hit by one sweep), and only a mark update reads it, so
+     * ledger_cross_liqindex recomputes each listed account once instead. cross_stale flags the listed ones. */
+    AccountId *cross_dirty;
+    uint32_t cross_dirty_count;
+    uint8_t *cross_stale;
     LedgerAdlItem *adl_scratch; /* capacity cap: the heap of ledger_adl_rank_begin / _next */
     uint32_t adl_left;          /* holders still in that heap */
     /* venue pools and running totals */
@@ -200,7 +206,9 @@ const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count);
 /* The liquidation-price index of the isolated open positions (for the liquidation engine's collect/peek). */
 LiqIndex *ledger_liqindex(Ledger *L);
 /* The cross accounts' index (see Ledger.cross_liq): a mark update finds the cross accounts it makes liquidatable
- * without visiting the others. Entries are exact: crossed if and only if ledger_is_liquidatable at that mark. */
+ * without visiting the others. This call first brings the entries of the accounts changed since the last call up
+ * to date, so they are exact (crossed if and only if ledger_is_liquidatable at that mark) until the next mutation:
+ * call it again rather than keep the pointer. */
 LiqIndex *ledger_cross_liqindex(Ledger *L);
 
 /* Venue totals. */

@@ -680,6 +680,11 @@ static void broadcast_news(World *w)
 static void second_step(World *w, SimTime t)
 {
     w->env.now = t;
+    if (t >= w->env.hour_until) { /* entering a new clock hour: the agents' wakes read its profile factor */
+        w->env.hour_from = simtime_floor(t, SIMTIME_NS_PER_HOUR);
+        w->env.hour_until = w->env.hour_from + SIMTIME_NS_PER_HOUR;
+        w->env.hour_factor = profile_factor(w->env.profile, t);
+    }
     const FundamentalDef *fd = &w->def.fundamental;
     bool news = false;
     while (w->next_fundamental <= t) {

@@ -231,7 +231,8 @@ static void mini_init(Mini *m)
                         0.1,
                         0.001,
                         0.0,
-                        0.0};
+                        0.0,
+                        0, 0, 0.0}; /* no hour cache: profile_factor per wake */
     CHECK_EQ(mini_open_account(m, 0, 0, VENUE_PERP, MARGIN_MODE_CROSS, 10, INT64_C(10000000000000), 0, &m->mm_perp),
              STATUS_OK);
     CHECK_EQ(mini_open_account(m, 0, 0, VENUE_SPOT, MARGIN_MODE_CROSS, 1, INT64_C(10000000000000), 1000000,

@@ -165,7 +165,8 @@ static Mock *mock_new(void)
                         0.1,
                         0.001,
                         0.0,
-                        0.0};
+                        0.0,
+                        0, 0, 0.0}; /* no hour cache: profile_factor per wake */
 
     CHECK_EQ(spot_add_account(m->spot, &m->spot_maker), STATUS_OK);
     CHECK_EQ(spot_deposit_cash(m->spot, m->spot_maker, INT64_C(10000000000000)), STATUS_OK);

@@ -224,6 +224,8 @@ static void ledger_cross_liq_price_follows_cash(void)
     AccountId c = account(&L, MARGIN_MODE_CROSS, 20, 5000 * QPU);
     AccountId b = account(&L, MARGIN_MODE_CROSS, 20, 100000 * QPU);
     trade(&L, c, b, 1000000, 1000, 0, 0);
+    /* The index is brought up to date when asked for (entries of changed accounts wait until then), so every read
+     * below asks again. */
     LiqIndex *x = ledger_cross_liqindex(&L);
     Ticks lp = 0;
     Side side = SIDE_SELL;
@@ -241,14 +243,17 @@ static void ledger_cross_liq_price_follows_cash(void)
 
     CHECK_EQ(ledger_deposit(&L, c, 100 * QPU), STATUS_OK); /* 5,100 USDT: LP 953,266 as with the isolated top-up */
     LCHECK(&L);
+    x = ledger_cross_liqindex(&L);
     CHECK(liqindex_get(x, c, NULL, &lp));
     CHECK_EQ(lp, 953266);
     CHECK_EQ(ledger_to_fund(&L, c, LEDGER_FROM_CASH, 100 * QPU), STATUS_OK);
     LCHECK(&L);
+    x = ledger_cross_liqindex(&L);
     CHECK(liqindex_get(x, c, NULL, &lp));
     CHECK_EQ(lp, 954271);
     CHECK_EQ(ledger_fund_pay(&L, c, 100 * QPU), STATUS_OK);
     LCHECK(&L);
+    x = ledger_cross_liqindex(&L);
     CHECK(liqindex_get(x, c, NULL, &lp));
     CHECK_EQ(lp, 953266);
     /* A falling mark finds exactly c once it reaches c's price, and nothing above it. */
@@ -258,6 +263,7 @@ static void ledger_cross_liq_price_follows_cash(void)
     CHECK_EQ(got[0], c);
 
     trade(&L, b, c, 1000000, 1000, 0, 0); /* flat again: out of the index */
+    x = ledger_cross_liqindex(&L);
     CHECK(!liqindex_get(x, c, NULL, NULL));
     CHECK(!liqindex_get(x, b, NULL, NULL));
     ledger_fini(&L);

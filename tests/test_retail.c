@@ -517,7 +517,8 @@ static void agents_retail_venue_cap(void)
     CHECK_EQ(perp_create(&pd, &m.perp), STATUS_OK);
     m.prof = profile_flat();
     m.env = (AgentEnv){&m, {mini_submit, mini_cancel, mini_cancel_all, mini_add_margin, mini_wake_at, mini_open,
-                            mini_backstop}, pd.start, &m.feed, m.perp, NULL, &m.prof, 10000.0, 0.1, 0.001, 0.0, 0.0};
+                            mini_backstop}, pd.start, &m.feed, m.perp, NULL, &m.prof, 10000.0, 0.1, 0.001, 0.0, 0.0,
+                      0, 0, 0.0}; /* no hour cache: profile_factor per wake */
     void *pop = NULL;
     CHECK_EQ(retail_create(&d, &m.env, 0, rng_stream(7, 1), &pop), STATUS_OK);
     m.pop = pop;
