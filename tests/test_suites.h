@@ -36,7 +36,7 @@
     X(sim_world)               \
     X(sim_emergence)           \
     X(sim_news_attention)      \
-    X(stat_leverage)
+    X(stat_seeds)
 
 #define CASCADE_TEST_DECLARE(name) void suite_##name(void);
 CASCADE_TEST_SUITES(CASCADE_TEST_DECLARE)
