@@ -557,14 +557,16 @@ Status metrics_summarize(const double *prices, size_t n, MetricsSummary *out)
         out->lb_abs_p[i] = metrics_chi2_sf(out->lb_abs[i], lags[i]);
     }
     for (size_t lag = 1; lag <= METRICS_SUMMARY_MAX_LAG; lag++) {
-        out->acf_r_outside_band += fabs(out->acf_r[lag]) > out->acf_band;
+        double abs_acf = fabs(out->acf_r[lag]);
+        bool outside = abs_acf > out->acf_band;
+        out->acf_r_outside_band += outside;
         out->acf_abs_above_band += out->acf_abs[lag] > out->acf_band;
         out->acf_abs_positive += out->acf_abs[lag] > 0.0;
         if (lag <= METRICS_FEW_MINUTES)
             continue;
-        out->acf_r_beyond_outside_band += fabs(out->acf_r[lag]) > out->acf_band;
-        if (fabs(out->acf_r[lag]) > out->acf_r_beyond_max) {
-            out->acf_r_beyond_max = fabs(out->acf_r[lag]);
+        out->acf_r_beyond_outside_band += outside;
+        if (abs_acf > out->acf_r_beyond_max) {
+            out->acf_r_beyond_max = abs_acf;
             out->acf_r_beyond_max_lag = lag;
         }
     }

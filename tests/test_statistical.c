@@ -102,9 +102,10 @@ static void stat_leverage_deepens_the_sale(void)
  * |ACF| at lags 6-60 of the real series' three 7-day windows is 0.034-0.051). Measured (2026-12-03, seeds 1-4):
  * excess kurtosis 14.5 / 158.5 / 6.0 / 175.7, |r| ACF positive at 60 of 60 lags in all four, largest raw |ACF|
  * beyond lag 5 0.041 / 0.041 / 0.037 / 0.047 (seeds 5-8: 0.053 / 0.049 / 0.032 / 0.042). Lags 1-5 keep some
- * momentum (lag 1: -0.11 to 0.30 on seeds 1-8; real 0.03): the price takes a few minutes to follow the fundamental. On the mark
- * the same runs pass on two seeds of four (the perp's premium over spot wanders by percents when the crowd
- * crowds one side). With experiments/baseline.json itself this fails (docs/ODD.md section 8). */
+ * momentum (lag 1: -0.11 to 0.30 on seeds 1-8; real 0.03): the price takes a few minutes to follow the
+ * fundamental. On the mark the same runs pass on two seeds of four (the perp's premium over spot wanders by
+ * percents when the crowd crowds one side). With experiments/baseline.json itself this fails (docs/ODD.md
+ * section 8). */
 static void stat_calm_week_has_the_stylized_facts(void)
 {
     enum { MINUTES = 7 * 24 * 60 };
