@@ -392,6 +392,10 @@ static int cmd_facts(int argc, char **argv)
            "outside band\n",
            m.acf_abs_positive, METRICS_FEW_MINUTES + 1, m.acf_r_beyond_max, m.acf_r_beyond_max_lag,
            m.acf_r_beyond_outside_band);
+    printf("            robust t (heteroskedasticity-consistent) at lags %d..60: %zu of %d with |t| > 1.96, Q* %.1f "
+           "(p %.4f)\n",
+           METRICS_FEW_MINUTES + 1, m.acf_r_beyond_robust_significant, METRICS_SUMMARY_MAX_LAG - METRICS_FEW_MINUTES,
+           m.acf_r_beyond_robust_q, m.acf_r_beyond_robust_q_p);
     return 0;
 }
 

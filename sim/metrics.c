@@ -386,6 +386,33 @@ void metrics_acf_range(const double *x, size_t n, size_t max_lag, bool absolute,
 
 double metrics_acf_band(size_t n) { return n == 0 ? 0.0 : METRICS_ACF_Z95 / sqrt((double)n); }
 
+static double acf_robust_t_at(const double *x, size_t n, size_t lag, double mean)
+{
+    if (lag == 0 || lag >= n)
+        return 0.0;
+    double num = 0.0, var = 0.0;
+    for (size_t t = 0; t + lag < n; t++) {
+        double p = (x[t] - mean) * (x[t + lag] - mean);
+        num += p;
+        var += p * p;
+    }
+    return var > 0.0 ? num / sqrt(var) : 0.0;
+}
+
+void metrics_acf_robust_t_range(const double *x, size_t n, size_t max_lag, double *out)
+{
+    double mean, denom;
+    bool ok = acf_stats(x, n, false, &mean, &denom);
+    for (size_t k = 0; k <= max_lag; k++)
+        out[k] = ok ? acf_robust_t_at(x, n, k, mean) : 0.0;
+}
+
+double metrics_acf_robust_t(const double *x, size_t n, size_t lag)
+{
+    double mean, denom;
+    return acf_stats(x, n, false, &mean, &denom) ? acf_robust_t_at(x, n, lag, mean) : 0.0;
+}
+
 double metrics_ljung_box_acf(const double *acf, size_t n, size_t m)
 {
     double sum = 0.0;
@@ -549,6 +576,7 @@ Status metrics_summarize(const double *prices, size_t n, MetricsSummary *out)
     /* dependence: ACF of r and |r| at 0..60, the band, Ljung-Box at the reported lags */
     metrics_acf_range(r, nr, METRICS_SUMMARY_MAX_LAG, false, out->acf_r);
     metrics_acf_range(r, nr, METRICS_SUMMARY_MAX_LAG, true, out->acf_abs);
+    metrics_acf_robust_t_range(r, nr, METRICS_SUMMARY_MAX_LAG, out->acf_r_robust_t);
     out->acf_band = metrics_acf_band(nr);
     for (size_t i = 0; i < METRICS_SUMMARY_NLAGS; i++) {
         out->lb_r[i] = metrics_ljung_box_acf(out->acf_r, nr, lags[i]);
@@ -569,7 +597,12 @@ Status metrics_summarize(const double *prices, size_t n, MetricsSummary *out)
             out->acf_r_beyond_max = abs_acf;
             out->acf_r_beyond_max_lag = lag;
         }
+        double t = out->acf_r_robust_t[lag];
+        out->acf_r_beyond_robust_significant += fabs(t) > METRICS_ACF_Z95;
+        out->acf_r_beyond_robust_q += t * t;
     }
+    out->acf_r_beyond_robust_q_p =
+        metrics_chi2_sf(out->acf_r_beyond_robust_q, METRICS_SUMMARY_MAX_LAG - METRICS_FEW_MINUTES);
     st = STATUS_OK;
 
 fail:

@@ -124,6 +124,14 @@ typedef struct MetricsSummary {
     double acf_r_beyond_max;
     size_t acf_r_beyond_max_lag;
     size_t acf_r_beyond_outside_band;
+    /* The significance test that volatility clustering does not fool: robust t statistics of the raw ACF
+     * (metrics_acf_robust_t), how many of lags 6..60 have |t| > 1.96 (5 % each; 8 or fewer in every real week, while
+     * 9 or more has probability 0.15 % without autocorrelation), and their joint portmanteau Q* = sum t^2 with its
+     * chi-squared (55) p-value. */
+    double acf_r_robust_t[METRICS_SUMMARY_MAX_LAG + 1];
+    size_t acf_r_beyond_robust_significant;
+    double acf_r_beyond_robust_q;
+    double acf_r_beyond_robust_q_p;
 } MetricsSummary;
 
 /* ---- returns ---------------------------------------------------------------------------------------------------- */
@@ -197,6 +205,13 @@ double metrics_acf_abs(const double *x, size_t n, size_t lag);
 void metrics_acf_range(const double *x, size_t n, size_t max_lag, bool absolute, double *out);
 /* 95 % band of an i.i.d. series' sample ACF: 1.96 / sqrt(n); 0 for n = 0. */
 double metrics_acf_band(size_t n);
+/* Heteroskedasticity-robust t statistic of the lag-k sample ACF (Taylor 1986; Lobato, Nankervis & Savin 2001):
+ * t_k = sum_t d_t d_{t+k} / sqrt(sum_t d_t^2 d_{t+k}^2) with d = x - mean. Approximately N(0, 1) when x is
+ * uncorrelated but its variance moves (volatility clustering), where rho_k / (1.96 / sqrt(n)) is not. 0 when lag = 0,
+ * lag >= n or x is constant. */
+double metrics_acf_robust_t(const double *x, size_t n, size_t lag);
+/* t_0..t_max_lag into out[0..max_lag] with one mean (the same bits as the single-lag calls). */
+void metrics_acf_robust_t_range(const double *x, size_t n, size_t max_lag, double *out);
 /* Ljung-Box Q(m) = n (n + 2) sum_{k=1}^{m} rho_k^2 / (n - k) from acf[0..m]; lags k >= n contribute nothing. */
 double metrics_ljung_box_acf(const double *acf, size_t n, size_t m);
 /* Ljung-Box Q(m) of x (computes rho_1..rho_m, no scratch). */

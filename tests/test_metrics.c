@@ -624,12 +624,61 @@ static void metrics_summary_late_momentum(void)
             CHECK_EQ(s.acf_r_beyond_max_lag, 7);
             CHECK_NEAR(s.acf_r_beyond_max, 0.4, 0.01);
             CHECK(s.acf_r_beyond_outside_band >= 1);
+            /* with a constant variance the robust t is ~ rho sqrt(n) / sqrt(E[d_t^2 d_{t+7}^2] / sigma^4), far past 1.96 */
+            CHECK(s.acf_r_robust_t[7] > 10.0);
+            CHECK(s.acf_r_beyond_robust_significant >= 1);
+            CHECK(s.acf_r_beyond_robust_q_p < 1e-6);
         } else {
             CHECK_NEAR(s.acf_r[3], 0.4, 0.01);
             CHECK(s.acf_r_beyond_max < 2.0 * s.acf_band);
+            CHECK(s.acf_r_robust_t[3] > 10.0);
+            CHECK(s.acf_r_beyond_robust_significant < 9);
         }
         mem_free(p);
     }
+}
+
+/* x = {1, -1, 2, -2} (mean 0). Lag 1: products -1, -2, -4: t = -7 / sqrt(1 + 4 + 16) = -1.5275252316519468.
+ * Lag 2: products 2, 2: t = 4 / sqrt(8) = 1.4142135623730951. Lag 0, lags >= n and a constant series give 0. */
+static void metrics_acf_robust_t_hand_values(void)
+{
+    const double x[4] = { 1, -1, 2, -2 };
+    CHECK_NEAR(metrics_acf_robust_t(x, 4, 1), -1.5275252316519468, TIGHT);
+    CHECK_NEAR(metrics_acf_robust_t(x, 4, 2), 1.4142135623730951, TIGHT);
+    CHECK_NEAR(metrics_acf_robust_t(x, 4, 0), 0.0, 0.0);
+    CHECK_NEAR(metrics_acf_robust_t(x, 4, 4), 0.0, 0.0);
+    double t[6];
+    metrics_acf_robust_t_range(x, 4, 5, t);
+    for (size_t k = 0; k <= 5; k++)
+        CHECK_NEAR(t[k], metrics_acf_robust_t(x, 4, k), 0.0);
+    const double c[3] = { 2, 2, 2 };
+    CHECK_NEAR(metrics_acf_robust_t(c, 3, 1), 0.0, 0.0);
+}
+
+/* Uncorrelated returns whose volatility moves in spells: r_t = s_t z_t with s_t constant over blocks of 500 and
+ * lognormal (log-sd 1.5) between blocks, so E[s^4] / E[s^2]^2 = exp(2 * 1.5^2) = 90. The sample ACF's spread is then
+ * about sqrt(90) times the i.i.d. band's, so most lags "leave the band", while the robust t stays N(0, 1): about 5 %
+ * of lags 6..60 (2.75 of 55) beyond 1.96, and Q* near its 55 degrees of freedom. */
+static void metrics_robust_t_volatility_spells(void)
+{
+    Rng g;
+    rng_seed(&g, 17);
+    size_t n = N_BIG + 1;
+    double *p = big_buffer(n);
+    double logp = log(100.0), sd = 0.001;
+    p[0] = 100.0;
+    for (size_t t = 1; t < n; t++) {
+        if (t % 500 == 1)
+            sd = 0.001 * exp(rng_normal(&g, 0.0, 1.5));
+        logp += rng_normal(&g, 0.0, sd);
+        p[t] = exp(logp);
+    }
+    MetricsSummary s;
+    CHECK_EQ(metrics_summarize(p, n, &s), STATUS_OK);
+    CHECK(s.acf_r_beyond_outside_band >= 15);
+    CHECK(s.acf_r_beyond_robust_significant <= 8);
+    CHECK(s.acf_r_beyond_robust_q_p > 0.001);
+    mem_free(p);
 }
 
 static void metrics_summary_edge_cases(void)
@@ -741,6 +790,7 @@ static void metrics_summary_matches_parts(void)
     CHECK(s.hill_abs.alpha == h.alpha);
     CHECK_EQ(s.hill_abs.k, 24); /* 499 / 20 */
     CHECK(s.acf_abs[30] == metrics_acf_abs(r, 499, 30));
+    CHECK(s.acf_r_robust_t[7] == metrics_acf_robust_t(r, 499, 7));
     CHECK(s.lb_r[2] == metrics_ljung_box(r, 499, 10));
     CHECK(s.drawdown.max_dd == metrics_max_drawdown(p, 500).max_dd);
     CHECK(s.realized_vol == metrics_realized_vol(r, 499));
@@ -794,6 +844,8 @@ void suite_sim_metrics(void)
         TEST_CASE(metrics_summary_edge_cases),
         TEST_CASE(metrics_summary_volatility_clustering),
         TEST_CASE(metrics_summary_late_momentum),
+        TEST_CASE(metrics_acf_robust_t_hand_values),
+        TEST_CASE(metrics_robust_t_volatility_spells),
         TEST_CASE(metrics_summary_matches_parts),
         TEST_CASE(metrics_misuse_asserts),
     };
