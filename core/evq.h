@@ -64,7 +64,8 @@ static inline bool evq_peek_time(const Evq *q, SimTime *out)
 }
 /* Copy of the earliest pending event into *out without removing it; false if the queue is empty. */
 bool evq_peek(const Evq *q, Event *out);
-/* Removes a pending event (a scan for it, then O(log n)); false (and no effect) for a null, stale, popped or cancelled handle. */
+/* Removes a pending event (a scan for it, then O(log n)); false (and no effect) for a null, stale, popped or
+ * cancelled handle. */
 bool evq_cancel(Evq *q, EvqHandle h);
 /* True while the event of `h` is pending (pushed, not yet popped or cancelled). */
 bool evq_is_pending(const Evq *q, EvqHandle h);

@@ -689,7 +689,9 @@ static void update_feed(World *w, SimTime now)
     f->open_interest = ledger_oi_long(perp_ledger(w->perp));
     f->funding_rate_e8 = ps.last_funding_e8;
     Ticks mid = f->perp_bid > 0 && f->perp_ask > 0 ? (f->perp_bid + f->perp_ask) / 2 : f->perp_last;
-    f->premium_e8 = f->index > 0 && mid > 0 ? (int64_t)agent_llround(((double)mid - (double)f->index) / (double)f->index * 1e8) : 0;
+    f->premium_e8 = f->index > 0 && mid > 0
+                        ? (int64_t)agent_llround(((double)mid - (double)f->index) / (double)f->index * 1e8)
+                        : 0;
     f->halted = perp_halted(w->perp);
     f->fundamental = exp(w->log_fundamental);
 }
