@@ -269,7 +269,7 @@ static void agent_rounding_matches_libm(void)
     CHECK_EQ(bad, 0);
 }
 
-/* The agent helpers' shortcuts (a log-median taken once, llround without libm for small non-negative values) give
+/* The agent helpers' shortcuts (a log-median taken once, llround without libm below 2^52) give
  * exactly what the plain formulas give, draw for draw. */
 static void agent_helpers_match_plain_formulas(void)
 {
