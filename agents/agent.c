@@ -9,16 +9,6 @@ const int32_t feed_horizon_min[FEED_HORIZONS] = {1, 5, 15, 60, 240};
 
 DistDef dist_const(double v) { return (DistDef){DIST_CONST, v, 0, v, v}; }
 
-/* llround(x) without the libm call for the usual 0 <= x < 2^52 (latencies in ns, prices in ticks): there the
- * truncation and the fraction x - trunc(x) are exact, and a fraction of one half rounds away from zero as llround
- * does. Anything else goes to llround itself. */
-static long long round_half_away(double x)
-{
-    if (!(x >= 0.0 && x < 4503599627370496.0)) return llround(x);
-    long long i = (long long)x;
-    return x - (double)i >= 0.5 ? i + 1 : i;
-}
-
 double dist_log_a(const DistDef *d) { return d->kind == DIST_LOGNORMAL ? log(d->a) : 0.0; }
 
 double dist_draw(Rng *r, const DistDef *d) { return dist_draw_log_a(r, d, dist_log_a(d)); }
@@ -57,7 +47,7 @@ SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median)
     double ms = l->median_ms;
     if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log_median, l->sigma);
     if (ms < l->min_ms) ms = l->min_ms;
-    return (SimDuration)round_half_away(ms * (double)SIMTIME_NS_PER_MS);
+    return (SimDuration)agent_llround(ms * (double)SIMTIME_NS_PER_MS);
 }
 
 IntensityProfile profile_flat(void)
@@ -109,8 +99,12 @@ bool agent_attention_pass(const AgentEnv *e, Rng *r)
 
 Quote agent_usd_to_quote(const AgentEnv *e, double usd)
 {
-    double q = floor(usd * e->quote_per_usd);
-    return q > 0 ? (q < 9e18 ? (Quote)q : QUOTE_MAX) : 0;
+    /* floor(x), clamped to [0, QUOTE_MAX], without forming floor(x): below 1 (or NaN) it is 0; from 9e18 (an
+     * integer, so floor(x) < 9e18 exactly when x < 9e18) the cap; in between the conversion truncates, which for a
+     * positive x is the floor */
+    double x = usd * e->quote_per_usd;
+    if (!(x >= 1.0)) return 0;
+    return x < 9e18 ? (Quote)x : QUOTE_MAX;
 }
 
 Ticks agent_usd_to_ticks(const AgentEnv *e, double usd)
@@ -127,6 +121,6 @@ Lots agent_lots_for(Quote notional, Ticks price)
 
 Ticks agent_price_offset(Ticks price, double frac)
 {
-    double p = (double)round_half_away((double)price * (1.0 + frac));
+    double p = (double)agent_llround((double)price * (1.0 + frac));
     return p >= 1 ? (Ticks)p : 1;
 }

@@ -226,6 +226,29 @@ static inline void agent_wake_at(AgentEnv *e, uint32_t pop, uint32_t agent, SimT
 double agent_attention_bound(const AgentEnv *e);
 bool agent_attention_pass(const AgentEnv *e, Rng *r);
 
+/* floor, ceil and llround bit for bit (signed zeros included) without libm. GCC without SSE4.1 calls floor, ceil
+ * and llround or inlines a dozen SSE2 instructions, and the agents and the per-second feed round prices and sizes
+ * several times per event. Below 2^63 (2^52 for llround) truncation toward zero and the fraction x - trunc(x) are
+ * exact; other x go to libm. */
+static inline double agent_floor(double x)
+{
+    return x > 0.0 && x < 9223372036854775808.0 ? (double)(int64_t)x : floor(x);
+}
+static inline double agent_ceil(double x)
+{
+    if (!(x > 0.0 && x < 9223372036854775808.0)) return ceil(x);
+    double t = (double)(int64_t)x;
+    return t < x ? t + 1.0 : t;
+}
+/* llround: the nearest integer, halves away from zero. */
+static inline long long agent_llround(double x)
+{
+    if (!(x > -4503599627370496.0 && x < 4503599627370496.0)) return llround(x);
+    long long i = (long long)x;
+    double frac = x - (double)i;
+    return frac >= 0.5 ? i + 1 : (frac <= -0.5 ? i - 1 : i);
+}
+
 /* USD amount to quote units (rounded down, >= 0). */
 Quote agent_usd_to_quote(const AgentEnv *e, double usd);
 /* USD price to ticks (rounded to nearest, >= 1). */

@@ -142,12 +142,12 @@ void maker_quotes(const MakerDef *d, const MakerQuoteIn *in, MakerQuotes *out)
             double off = half + (double)i * spacing;
             Ticks px;
             if (side == SIDE_BUY) {
-                px = (Ticks)floor(r * (1.0 - off) + MAKER_PRICE_EPS);
+                px = (Ticks)agent_floor(r * (1.0 - off) + MAKER_PRICE_EPS);
                 if (in->best_ask > 0 && px >= in->best_ask) px = in->best_ask - 1;
                 if (i > 0 && px >= out->price[side][i - 1]) px = out->price[side][i - 1] - 1;
                 if (px < 1) break;
             } else {
-                px = (Ticks)ceil(r * (1.0 + off) - MAKER_PRICE_EPS);
+                px = (Ticks)agent_ceil(r * (1.0 + off) - MAKER_PRICE_EPS);
                 if (in->best_bid > 0 && px <= in->best_bid) px = in->best_bid + 1;
                 if (i > 0 && px <= out->price[side][i - 1]) px = out->price[side][i - 1] + 1;
             }
@@ -188,7 +188,7 @@ static Ticks reference(const MakerPop *p, const AgentEnv *env)
         if (mid > 0) {
             Lots bq = book_qty_at(b, SIDE_BUY, bid), aq = book_qty_at(b, SIDE_SELL, ask);
             double m = ((double)bid * (double)aq + (double)ask * (double)bq) / (double)(aq + bq);
-            r = (Ticks)llround(m);
+            r = (Ticks)agent_llround(m);
         }
         break;
     case MAKER_REF_LAST: r = last; break;
@@ -223,7 +223,7 @@ static SimDuration next_interval(MakerPop *p)
 {
     double j = p->def.refresh_jitter;
     double f = 1.0 + j * (2.0 * rng_uniform(&p->rng) - 1.0);
-    SimDuration dt = (SimDuration)llround((double)p->def.refresh * f);
+    SimDuration dt = (SimDuration)agent_llround((double)p->def.refresh * f);
     return dt > 0 ? dt : 1;
 }
 
@@ -372,14 +372,14 @@ static void hedge(MakerPop *p, AgentEnv *env, uint32_t i, Ticks ref)
         Ticks bid = book_best_bid(b);
         if (bid <= 0) return;
         req.side = SIDE_SELL;
-        req.price_tk = (Ticks)ceil((double)bid * (1.0 - slip));
+        req.price_tk = (Ticks)agent_ceil((double)bid * (1.0 - slip));
         Lots have = spot_asset(S, m->hedge_account);
         req.qty = net < have ? net : have;
     } else {
         Ticks ask = book_best_ask(b);
         if (ask <= 0) return;
         req.side = SIDE_BUY;
-        req.price_tk = (Ticks)floor((double)ask * (1.0 + slip));
+        req.price_tk = (Ticks)agent_floor((double)ask * (1.0 + slip));
         Quote per_lot = spot_hold_per_lot(S, req.price_tk);
         Lots afford = per_lot > 0 ? (Lots)(spot_cash(S, m->hedge_account) / per_lot) : 0;
         req.qty = -net < afford ? -net : afford;

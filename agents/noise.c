@@ -89,7 +89,7 @@ double noise_buy_prob(double inv_usd, double max_usd, double skew)
 Ticks noise_limit_price(Ticks ref_tk, Side side, double offset_bps)
 {
     double f = offset_bps / 10000.0;
-    double p = side == SIDE_BUY ? floor((double)ref_tk * (1.0 - f)) : ceil((double)ref_tk * (1.0 + f));
+    double p = side == SIDE_BUY ? agent_floor((double)ref_tk * (1.0 - f)) : agent_ceil((double)ref_tk * (1.0 + f));
     if (p < 1.0) p = 1.0;
     if (p > 9e18) p = 9e18;
     return (Ticks)p;
@@ -99,7 +99,7 @@ Lots noise_rebalance_lots(Lots inv, Lots bound, double rebalance_to)
 {
     Lots a = inv < 0 ? -inv : inv;
     if (a <= bound) return 0;
-    Lots keep = (Lots)floor(rebalance_to * (double)bound);
+    Lots keep = (Lots)agent_floor(rebalance_to * (double)bound);
     if (keep < 0) keep = 0;
     return a - keep;
 }
@@ -148,7 +148,7 @@ static Lots affordable(const NoisePop *p, const AgentEnv *env, const NoiseAgent 
     Lots closable = side == SIDE_BUY ? (pos < 0 ? -pos : 0) : (pos > 0 ? pos : 0);
     Quote free = perp_free_margin(env->perp, a->account);
     double open = free > 0 ? 0.9 * (double)free * (double)p->def.leverage / (double)price : 0.0;
-    return closable + (Lots)floor(open);
+    return closable + (Lots)agent_floor(open);
 }
 
 /* ---- order slots ---- */

@@ -132,8 +132,8 @@ static void decide(ValuePop *p, AgentEnv *env, uint32_t agent)
     const Book *b = venue_book(env, d->venue);
     Ticks limit;
     if (unwind) limit = side == SIDE_BUY ? book_best_ask(b) : book_best_bid(b);
-    else if (side == SIDE_BUY) limit = (Ticks)floor(est * exp(-a->threshold));
-    else limit = (Ticks)ceil(est * exp(a->threshold));
+    else if (side == SIDE_BUY) limit = (Ticks)agent_floor(est * exp(-a->threshold));
+    else limit = (Ticks)agent_ceil(est * exp(a->threshold));
     if (limit <= 0) return;
 
     Lots qty = agent_lots_for(agent_usd_to_quote(env, fabs(usd)), limit);
@@ -151,7 +151,7 @@ static void decide(ValuePop *p, AgentEnv *env, uint32_t agent)
         Lots closable = side == SIDE_BUY ? (pos < 0 ? -pos : 0) : (pos > 0 ? pos : 0);
         Quote free = perp_free_margin(env->perp, a->account);
         double open = free > 0 ? 0.9 * (double)free * (double)d->leverage / (double)limit : 0.0;
-        Lots cap = closable + (Lots)floor(open);
+        Lots cap = closable + (Lots)agent_floor(open);
         if (qty > cap) qty = cap;
     }
     if (qty <= 0) return;

@@ -2,12 +2,13 @@
  *
  * Events are plain data ordered by (time, seq): seq is taken from a per-queue counter at push, so events at the same
  * time come out in push order (FIFO) and a run is a pure function of its inputs. kind, target and data belong to the
- * caller (sim/ dispatches on kind). A push returns a handle (slot + generation) that can cancel the event until it is
- * popped; after that the handle is stale and cancelling it is a harmless no-op that returns false.
+ * caller (sim/ dispatches on kind). A push returns a handle (the event's seq + 1, never reused) that can cancel the
+ * event until it is popped; after that the handle is stale and cancelling it is a harmless no-op that returns false.
  *
  * Causality is asserted: an event may be pushed at the time of the last popped event (zero delay) or later, never
- * earlier. Push, pop and cancel are O(log n) (a small queue is a sorted array: see evq.c); storage grows by
- * doubling and is reused, so once warmed (or after evq_reserve) the queue never allocates. */
+ * earlier. Push and pop are O(log n) (a small queue is a sorted array: see evq.c); cancel finds the event by a scan,
+ * O(n) (the simulation never cancels). Storage grows by doubling and is reused, so once warmed (or after
+ * evq_reserve) the queue never allocates. */
 #ifndef CASCADE_EVQ_H
 #define CASCADE_EVQ_H
 
@@ -25,33 +26,17 @@ typedef struct Event {
     uint64_t data;   /* caller's payload (an order handle, a shock index, ...) */
 } Event;
 
-/* Identifies one pushed event; gen 0 is never issued, so a zeroed handle is the null handle. */
+/* Identifies one pushed event: its seq + 1, unique for the queue's lifetime; 0 is never issued, so a zeroed handle
+ * is the null handle. */
 typedef struct EvqHandle {
-    uint32_t slot;
-    uint32_t gen;
+    uint64_t id;
 } EvqHandle;
 
-/* Heap entry: a copy of the key so that sifting compares without touching the event slots. Internal. */
-typedef struct EvqNode {
-    SimTime time;
-    uint64_t seq;
-    uint32_t slot;
-} EvqNode;
-
-/* Event slot: payload, generation, and either the node's heap position (pending) or the next free slot. Internal. */
-typedef struct EvqSlot {
-    Event event;
-    uint32_t gen;
-    uint32_t link; /* heap index while pending, next free slot while free */
-} EvqSlot;
-
 typedef struct Evq {
-    EvqNode *heap;     /* `count` nodes: sorted by descending (time, seq), or a 4-ary min-heap when `heaped` */
-    EvqSlot *slots;    /* `cap` slots, indexed by EvqHandle.slot */
+    Event *heap;       /* the `count` pending events: sorted by descending (time, seq), or a 4-ary min-heap when
+                        * `heaped` */
     uint32_t count;    /* pending events */
-    uint32_t cap;      /* slots and heap entries allocated */
-    uint32_t used;     /* slots ever handed out (high-water mark); slots >= used are fresh */
-    uint32_t free_head;
+    uint32_t cap;      /* events allocated */
     uint64_t next_seq;
     SimTime now;       /* time of the last popped event (SIMTIME_MIN before the first pop) */
     bool heaped;       /* heap layout (the earliest at 0) rather than sorted (the earliest last) */
@@ -64,7 +49,7 @@ void evq_fini(Evq *q);
 /* Ensures room for `n` pending events without further allocation; STATUS_NOMEM on failure (queue unchanged). */
 Status evq_reserve(Evq *q, uint32_t n);
 
-/* Schedules an event at `time` (>= evq_now, asserted); returns its handle, or the null handle (gen 0) when storage
+/* Schedules an event at `time` (>= evq_now, asserted); returns its handle, or the null handle (id 0) when storage
  * cannot grow (out of memory) -- check with evq_handle_is_null. */
 EvqHandle evq_push(Evq *q, SimTime time, uint32_t kind, uint32_t target, uint64_t data);
 /* Removes the earliest event (smallest (time, seq)) into *out and advances evq_now; false if the queue is empty. */
@@ -79,7 +64,8 @@ static inline bool evq_peek_time(const Evq *q, SimTime *out)
 }
 /* Copy of the earliest pending event into *out without removing it; false if the queue is empty. */
 bool evq_peek(const Evq *q, Event *out);
-/* Removes a pending event in O(log n); false (and no effect) for a null, stale, popped or cancelled handle. */
+/* Removes a pending event (a scan for it, then O(log n)); false (and no effect) for a null, stale, popped or
+ * cancelled handle. */
 bool evq_cancel(Evq *q, EvqHandle h);
 /* True while the event of `h` is pending (pushed, not yet popped or cancelled). */
 bool evq_is_pending(const Evq *q, EvqHandle h);
@@ -87,9 +73,9 @@ bool evq_is_pending(const Evq *q, EvqHandle h);
 uint32_t evq_size(const Evq *q);
 /* Time of the last popped event: the simulation clock. SIMTIME_MIN before the first pop. */
 SimTime evq_now(const Evq *q);
-/* True for the null handle (gen 0), as returned by a failed push. */
+/* True for the null handle (id 0), as returned by a failed push. */
 bool evq_handle_is_null(EvqHandle h);
-/* Checks every invariant (heap order, back-pointers, free list, counts) in O(capacity); for tests and validation. */
+/* Checks every invariant (order of the layout, sequence numbers, times, counts) in O(n); for tests and validation. */
 bool evq_validate(const Evq *q);
 
 #endif

@@ -102,6 +102,18 @@ double rng_uniform(Rng *r) { return (double)(rng_next(r) >> 11) * TWO_POW_MINUS_
 
 double rng_uniform_pos(Rng *r) { return (double)((rng_next(r) >> 11) + 1u) * TWO_POW_MINUS_53; }
 
+/* rng_bounded's rare path (low word < n): the rejection loop. Out of line, so the usual draw saves no registers. */
+static __attribute__((noinline)) uint64_t bounded_reject(Rng *r, uint64_t n, u128 m)
+{
+    uint64_t low = (uint64_t)m;
+    uint64_t threshold = (0u - n) % n; /* 2^64 mod n */
+    while (low < threshold) {
+        m = (u128)rng_next(r) * n;
+        low = (uint64_t)m;
+    }
+    return (uint64_t)(m >> 64);
+}
+
 uint64_t rng_bounded(Rng *r, uint64_t n)
 {
     CASCADE_ASSERT(n > 0);
@@ -109,14 +121,7 @@ uint64_t rng_bounded(Rng *r, uint64_t n)
      * low words below 2^64 mod n leaves exactly floor(2^64 / n) preimages each, so the result is exactly uniform.
      * The modulo is only computed when a rejection is possible at all (low word < n). */
     u128 m = (u128)rng_next(r) * n;
-    uint64_t low = (uint64_t)m;
-    if (low < n) {
-        uint64_t threshold = (0u - n) % n; /* 2^64 mod n */
-        while (low < threshold) {
-            m = (u128)rng_next(r) * n;
-            low = (uint64_t)m;
-        }
-    }
+    if ((uint64_t)m < n) return bounded_reject(r, n, m);
     return (uint64_t)(m >> 64);
 }
 

@@ -739,7 +739,11 @@ static void take_then_rest(Book *b, uint32_t slot, Ticks limit_tk, BookResult *r
 {
     Lots before = b->orders[slot].qty;
     bool alive = true;
-    if (!b->auction && b->orders[slot].type != ORDER_POST_ONLY) alive = book__match(b, slot, limit_tk);
+    /* Most limit orders rest without crossing: the opposite touch decides that here, without the matching call. */
+    Side side = (Side)b->orders[slot].side;
+    if (!b->auction && b->orders[slot].type != ORDER_POST_ONLY &&
+        book__crosses(side, limit_tk, b->side[book__opp(side)].best_tk))
+        alive = book__match(b, slot, limit_tk);
     Order *o = &b->orders[slot];
     res->filled = before - o->qty;
     if (!alive || o->qty == 0) {

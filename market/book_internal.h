@@ -189,8 +189,15 @@ void book__stops_insert(Book *book, uint32_t slot);
 void book__stops_remove(Book *book, uint32_t slot);
 /* True when a stop (side, trigger price) would trigger at reference price px (> 0). */
 bool book__stop_hit(Side side, Ticks stop_tk, Ticks px);
-/* Triggers and executes stops until none is triggered (cascades included). No-op in an auction. */
-void book__run_stops(Book *book);
+/* Triggers and executes stops until none is triggered (cascades included); the book holds stops and is not in an
+ * auction. */
+void book__trigger_stops(Book *book);
+/* book__trigger_stops when there is anything to trigger. Inline: it runs after every submission with a fill and every
+ * mark update, and without resting stops (or in an auction) the call was the whole cost. */
+static inline void book__run_stops(Book *book)
+{
+    if (!book->auction && book->stop_count != 0) book__trigger_stops(book);
+}
 /* Validation of the stop lists; writes a reason and returns false on failure. */
 bool book__stops_validate(const Book *book, char *why, size_t why_cap, uint32_t *stops_seen);
 void book__stops_free(Book *book);

@@ -123,10 +123,9 @@ static uint32_t side_candidate(const Book *b, Side side, int *trig_out, Ticks *p
     return best ? best->slot : BOOK_NIL;
 }
 
-void book__run_stops(Book *b)
+void book__trigger_stops(Book *b)
 {
-    /* Runs after every submission and mark update; without resting stops there is nothing to trigger. */
-    if (b->auction || b->stop_count == 0) return;
+    CASCADE_ASSERT(!b->auction && b->stop_count != 0);
     for (;;) {
         int tb = 0, ts = 0;
         Ticks pb = 0, ps = 0;

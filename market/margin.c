@@ -116,12 +116,6 @@ static inline __attribute__((always_inline)) Quote maintenance(const MarginTable
 
 Quote margin_maintenance(const MarginTable *t, Quote notional) { return maintenance(t, notional); }
 
-Quote margin_initial(Quote notional, int32_t leverage)
-{
-    CASCADE_ASSERT(leverage >= 1);
-    return money_div(money_abs(notional), leverage, ROUND_CEIL);
-}
-
 int32_t margin_max_leverage(const MarginTable *t, Quote notional)
 {
     return t->tiers[margin_tier_index(t, notional)].max_leverage;

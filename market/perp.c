@@ -393,9 +393,9 @@ Status perp_add_margin(PerpVenue *p, SimTime now, AccountId a, Quote amount)
 
 /* ---- orders ---- */
 
-void perp__after_book_call(PerpVenue *p)
+void perp__on_trip(PerpVenue *p)
 {
-    if (p->cb_tripped && !p->halted) {
+    if (!p->halted) {
         Status s = book_set_auction(p->book, true);
         CASCADE_ASSERT(s == STATUS_OK);
         p->halted = true;

@@ -102,7 +102,15 @@ Status perp__reserve_accounts(PerpVenue *p, uint32_t n);
 uint32_t perp__cancel_all(PerpVenue *p, AccountId a, bool notify);
 /* Submits an engine order for an item; returns the lots filled. */
 Lots perp__engine_order(PerpVenue *p, uint32_t item_slot, OrderType type, Side side, Ticks price, Lots qty);
-void perp__after_book_call(PerpVenue *p);
+/* The circuit breaker tripped during a book call: halts the venue (an auction until cb_halt has passed) unless it is
+ * halted already, and clears the flag. */
+void perp__on_trip(PerpVenue *p);
+/* After every book call (submissions, engine orders, mark updates). Inline: the breaker has almost never tripped, and
+ * the call was the whole cost. */
+static inline void perp__after_book_call(PerpVenue *p)
+{
+    if (p->cb_tripped) perp__on_trip(p);
+}
 void perp__validate(PerpVenue *p);
 
 /* perp_liq.c */

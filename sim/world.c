@@ -15,7 +15,6 @@
 #include "cascade_assert.h"
 #include "evq.h"
 #include "index_price.h"
-#include "pool.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +38,16 @@ typedef struct PendingAction {
     OrderRef ref;
     VenueReq req;
 } PendingAction;
+
+/* The actions in flight (sent by an agent, not yet at the venue): records in one array that grows by doubling, and a
+ * stack of the free indices. An action's event carries its record's index, and each index is named by exactly one
+ * pending event, so the records need no generations: core/pool's handle checks on acquire, get and release were ~50
+ * instructions per order message. */
+typedef struct ActionStore {
+    PendingAction *rec;
+    uint32_t *free;     /* `free_count` free indices below `used` */
+    uint32_t cap, used, free_count;
+} ActionStore;
 
 typedef struct Population {
     const PopulationOps *ops;
@@ -76,7 +85,7 @@ struct World {
     AgentEnv env;
     MarketFeed feed;
     OwnerTable perp_owner, spot_owner;
-    Pool actions;
+    ActionStore actions;
     Rng rng;                      /* the world's own draws: fundamental, Poisson shocks */
     WorldObserver observer;
     WorldCounts counts;
@@ -204,23 +213,40 @@ static const Owner *owner_get(const OwnerTable *t, AccountId a)
 
 /* ---- the environment populations act through ---- */
 
-static uint64_t pack_handle(PoolHandle h) { return ((uint64_t)h.gen << 32) | h.index; }
-static PoolHandle unpack_handle(uint64_t v) { return (PoolHandle){(uint32_t)(v & 0xffffffffu), (uint32_t)(v >> 32)}; }
+static Status actions_grow(ActionStore *s, uint32_t cap)
+{
+    PendingAction *rec = mem_realloc(s->rec, (size_t)cap * sizeof *rec);
+    if (!rec) return STATUS_NOMEM;
+    s->rec = rec;
+    uint32_t *fr = mem_realloc(s->free, (size_t)cap * sizeof *fr);
+    if (!fr) return STATUS_NOMEM;
+    s->free = fr;
+    s->cap = cap;
+    return STATUS_OK;
+}
 
-/* Queues an action to reach its venue after `latency`. The record is written straight into its pool slot (every
- * field, so the pool need not zero it first): a stack copy and a memset per order message were measurable in the
- * event loop. req NULL: no order (cancels). */
+/* A free record's index; UINT32_MAX when the store cannot grow. */
+static uint32_t actions_take(ActionStore *s)
+{
+    if (s->free_count > 0) return s->free[--s->free_count];
+    if (s->used == s->cap && (s->cap > UINT32_MAX / 2u || actions_grow(s, s->cap * 2u) != STATUS_OK)) return UINT32_MAX;
+    return s->used++;
+}
+
+static void actions_put(ActionStore *s, uint32_t i) { s->free[s->free_count++] = i; }
+
+/* Queues an action to reach its venue after `latency`. The record is written straight into its slot (every field):
+ * a stack copy and a memset per order message were measurable in the event loop. req NULL: no order (cancels). */
 static Status push_action(World *w, uint8_t kind, VenueKind v, uint32_t pop, uint32_t agent, AccountId a, OrderRef ref,
                           const VenueReq *req, SimDuration latency)
 {
-    PoolHandle h;
-    if (pool_acquire_uninit(&w->actions, &h) != STATUS_OK) return STATUS_NOMEM;
-    *(PendingAction *)pool_get(&w->actions, h) = (PendingAction){kind, (uint8_t)v, pop, agent, a, ref,
-                                                                 req ? *req : (VenueReq){0}};
+    uint32_t i = actions_take(&w->actions);
+    if (i == UINT32_MAX) return STATUS_NOMEM;
+    w->actions.rec[i] = (PendingAction){kind, (uint8_t)v, pop, agent, a, ref, req ? *req : (VenueReq){0}};
     if (latency < 0) latency = 0;
-    EvqHandle e = evq_push(&w->q, w->env.now + latency, EV_ACTION, pop, pack_handle(h));
+    EvqHandle e = evq_push(&w->q, w->env.now + latency, EV_ACTION, pop, i);
     if (evq_handle_is_null(e)) {
-        pool_release(&w->actions, h);
+        actions_put(&w->actions, i);
         return STATUS_NOMEM;
     }
     return STATUS_OK;
@@ -503,7 +529,7 @@ Status world_create(const WorldDef *def, World **out, char *why, size_t why_cap)
     w->def = *def;
     w->end = def->run.start + def->run.duration;
     evq_init(&w->q);
-    Status s = pool_init(&w->actions, sizeof(PendingAction), 1024);
+    Status s = actions_grow(&w->actions, 1024);
     SpotDef sd = spot_default_def();
     sd.book.initial_center_tk = p0;
     sd.book.window_ticks = BOOK_WINDOW_TICKS;
@@ -584,7 +610,8 @@ void world_destroy(World *w)
     perp_destroy(w->perp);
     spot_destroy(w->spot);
     evq_fini(&w->q);
-    pool_fini(&w->actions);
+    mem_free(w->actions.rec);
+    mem_free(w->actions.free);
     mem_free(w->perp_owner.o);
     mem_free(w->spot_owner.o);
     mem_free(w->marks);
@@ -662,7 +689,9 @@ static void update_feed(World *w, SimTime now)
     f->open_interest = ledger_oi_long(perp_ledger(w->perp));
     f->funding_rate_e8 = ps.last_funding_e8;
     Ticks mid = f->perp_bid > 0 && f->perp_ask > 0 ? (f->perp_bid + f->perp_ask) / 2 : f->perp_last;
-    f->premium_e8 = f->index > 0 && mid > 0 ? (int64_t)llround(((double)mid - (double)f->index) / (double)f->index * 1e8) : 0;
+    f->premium_e8 = f->index > 0 && mid > 0
+                        ? (int64_t)agent_llround(((double)mid - (double)f->index) / (double)f->index * 1e8)
+                        : 0;
     f->halted = perp_halted(w->perp);
     f->fundamental = exp(w->log_fundamental);
 }
@@ -804,9 +833,9 @@ static void dispatch(World *w, const Event *e)
         break;
     }
     case EV_ACTION: {
-        PoolHandle h = unpack_handle(e->data);
-        PendingAction a = *(PendingAction *)pool_get(&w->actions, h);
-        pool_release(&w->actions, h);
+        uint32_t i = (uint32_t)e->data;
+        PendingAction a = w->actions.rec[i]; /* a copy: run_action may queue actions, which may move the records */
+        actions_put(&w->actions, i);
         run_action(w, &a);
         break;
     }

@@ -239,7 +239,37 @@ static double median(double *v, uint32_t n)
 /* Two definitions equal as configs (field by field through the canonical JSON, padding ignored). */
 /* ---- noise: definitions and pure rules ---- */
 
-/* The agent helpers' shortcuts (a log-median taken once, llround without libm for small non-negative values) give
+/* agent_floor, agent_ceil and agent_llround against libm, bit for bit (signed zeros too), on halves, integers, tiny
+ * and huge magnitudes, both signs and random values; agent_usd_to_quote against its plain floor formula. */
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+static void agent_rounding_matches_libm(void)
+{
+    const double fixed[] = {0.0, -0.0, 0.3, -0.3, 0.5, -0.5, 1.0, -1.0, 1.5, -1.5, 2.5, -2.5, 1e-300, -1e-300,
+                            4503599627370495.5, -4503599627370495.5, 4503599627370496.0, 9007199254740993.0,
+                            9.2e18, -9.2e18, 9223372036854775808.0, 1e300, -1e300, INFINITY, -INFINITY, NAN};
+    Rng r = rng_stream(5, 9);
+    int bad = 0;
+    for (int i = 0; i < 200000 + (int)(sizeof fixed / sizeof fixed[0]); i++) {
+        double x;
+        if (i < (int)(sizeof fixed / sizeof fixed[0])) x = fixed[i];
+        else x = (rng_uniform(&r) - 0.5) * pow(2.0, (double)rng_range_i64(&r, -4, 66));
+        if (!same_bits(agent_floor(x), floor(x)) || !same_bits(agent_ceil(x), ceil(x))) bad++;
+        if (fabs(x) < 9e18 && agent_llround(x) != llround(x)) bad++;
+    }
+    CHECK_EQ(bad, 0);
+    AgentEnv env = {0};
+    env.quote_per_usd = 10000.0;
+    for (int i = 0; i < 100000; i++) {
+        double usd = (rng_uniform(&r) - 0.1) * pow(10.0, (double)rng_range_i64(&r, -6, 16));
+        double q = floor(usd * env.quote_per_usd);
+        Quote plain = q > 0 ? (q < 9e18 ? (Quote)q : QUOTE_MAX) : 0;
+        if (agent_usd_to_quote(&env, usd) != plain) bad++;
+    }
+    CHECK_EQ(bad, 0);
+}
+
+/* The agent helpers' shortcuts (a log-median taken once, llround without libm below 2^52) give
  * exactly what the plain formulas give, draw for draw. */
 static void agent_helpers_match_plain_formulas(void)
 {
@@ -852,6 +882,7 @@ void suite_agents_noise(void)
 {
     static const TestCase cases[] = {
         TEST_CASE(agent_helpers_match_plain_formulas),
+        TEST_CASE(agent_rounding_matches_libm),
         TEST_CASE(noise_defaults_match_schema),
         TEST_CASE(noise_limit_price_rounds_away_from_mid),
         TEST_CASE(noise_buy_prob_leans_against_inventory),
