@@ -407,7 +407,7 @@ typedef struct ScalePoint {
     double proc_s, loop_s, rss_mib;
 } ScalePoint;
 
-/* The baseline's populations besides retail (experiments/baseline.json): 8 + 4 + 6 + 6 + 50 + 50 + 40. */
+/* The populations besides retail of the configuration (experiments/baseline.json: 8 + 4 + 24 + 6 + 50 + 50 + 120). */
 static uint32_t other_agents(const WorldDef *d)
 {
     return d->makers.count + d->spot_makers.count + d->arbitrageurs.count + d->liquidation_bots.count + d->noise.count +
@@ -529,6 +529,9 @@ int bench_scale(const BenchArgs *args)
     if (load_def("scale", path, sets0, 1, &def)) return 1;
     double span_h = (double)def.run.duration / (double)SIMTIME_NS_PER_HOUR;
     uint32_t others = other_agents(&def);
+    WorldDef large_def;
+    if (load_def("scale", large, sets0, 1, &large_def)) return 1;
+    uint32_t large_others = other_agents(&large_def); /* scale_large.json builds on an earlier baseline */
     if (make_tmpdir("scale", tmp, sizeof tmp)) return 1;
     printf("scale: experiments/baseline.json, retail.count varied, %.2f h simulated per point, %d repeat(s) per point, "
            "%u other agents\n",
@@ -559,7 +562,7 @@ int bench_scale(const BenchArgs *args)
                                  npts, others, span_h);
     double r_big = scale_report(f, "large market: retail.count only, in experiments/bench/scale_large.json (makers, "
                                    "spot makers, arbitrageurs and value traders 100x the baseline's capital)",
-                                big, npts, others, span_h);
+                                big, npts, large_others, span_h);
     if (fclose(f) != 0) {
         fprintf(stderr, "scale: cannot write %s\n", dat);
         return 1;
