@@ -642,6 +642,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
             s = STATUS_NOMEM;
             goto fail;
         }
+        mem_advise_dense(p->a, (size_t)n * sizeof *p->a); /* a wake reads a random agent's record */
     }
     const MarginTable *table = perp_table(env->perp);
     p->lev_cap = def->max_leverage;

@@ -1,7 +1,12 @@
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "alloc.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 /* The header keeps max_align_t alignment for the payload that follows it. */
 typedef union BlockHeader {
@@ -20,6 +25,20 @@ static void count_alloc(size_t size)
     int64_t peak = atomic_load(&g_peak_bytes);
     while (now > peak && !atomic_compare_exchange_weak(&g_peak_bytes, &peak, now)) {
     }
+}
+
+void mem_advise_dense(void *payload, size_t size)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (size < MEM_HUGE_PAGE_MIN) return;
+    const uintptr_t huge = (uintptr_t)2 << 20;
+    uintptr_t lo = ((uintptr_t)payload + huge - 1u) & ~(huge - 1u);
+    uintptr_t hi = ((uintptr_t)payload + size) & ~(huge - 1u);
+    if (hi > lo) (void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* advice only: a refusal changes nothing */
+#else
+    (void)payload;
+    (void)size;
+#endif
 }
 
 void *mem_alloc(size_t size)

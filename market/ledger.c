@@ -17,6 +17,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define LEDGER_MAX_RANK_LEVERAGE 1e18
 
@@ -45,20 +46,22 @@ static Status grow(Ledger *L, uint32_t need)
         if (!p_) return STATUS_NOMEM;                                   \
         L->f = p_;                                                      \
     } while (0)
-    GROW_FIELD(qty);
-    GROW_FIELD(entry_cost);
-    GROW_FIELD(iso_margin);
-    GROW_FIELD(liq_price);
-    GROW_FIELD(cash);
-    GROW_FIELD(bankrupt_price);
-    GROW_FIELD(leverage);
-    GROW_FIELD(mode);
-    GROW_FIELD(cross_slot);
     GROW_FIELD(cross);
     GROW_FIELD(cross_dirty);
-    GROW_FIELD(cross_stale);
     GROW_FIELD(adl_scratch);
 #undef GROW_FIELD
+    /* the account records on a cache-line boundary, one line each. Grown with realloc like the other arrays (a new
+     * block and a free of the old would raise glibc's mmap threshold and leave later blocks in the heap, where
+     * they are copied on every growth: +50 % peak RSS at 10^6 accounts); realloc keeps only 16-byte alignment,
+     * so the records move to the new block's boundary when its offset differs. */
+    size_t old_off = L->acct ? (size_t)((char *)L->acct - (char *)L->acct_block) : 0;
+    char *raw = mem_realloc(L->acct_block, (size_t)n * sizeof(LedgerAccount) + LEDGER_LINE - 1u);
+    if (!raw) return STATUS_NOMEM;
+    LedgerAccount *acct = (LedgerAccount *)(((uintptr_t)raw + LEDGER_LINE - 1u) & ~(uintptr_t)(LEDGER_LINE - 1u));
+    if (L->count && (char *)acct != raw + old_off) memmove(acct, raw + old_off, (size_t)L->count * sizeof *acct);
+    mem_advise_dense(acct, (size_t)n * sizeof *acct);
+    L->acct_block = raw;
+    L->acct = acct;
     Status s = liqindex_reserve(&L->liq, n);
     if (s == STATUS_OK) s = liqindex_reserve(&L->cross_liq, n);
     if (s != STATUS_OK) return s;
@@ -86,18 +89,9 @@ Status ledger_init(Ledger *L, const LedgerDef *def)
 
 void ledger_fini(Ledger *L)
 {
-    mem_free(L->qty);
-    mem_free(L->entry_cost);
-    mem_free(L->iso_margin);
-    mem_free(L->liq_price);
-    mem_free(L->cash);
-    mem_free(L->bankrupt_price);
-    mem_free(L->leverage);
-    mem_free(L->mode);
-    mem_free(L->cross_slot);
+    mem_free(L->acct_block);
     mem_free(L->cross);
     mem_free(L->cross_dirty);
-    mem_free(L->cross_stale);
     mem_free(L->adl_scratch);
     liqindex_fini(&L->liq);
     liqindex_fini(&L->cross_liq);
@@ -114,16 +108,7 @@ Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountI
     Status s = grow(L, L->count + 1u);
     if (s != STATUS_OK) return s;
     AccountId a = L->count++;
-    L->qty[a] = 0;
-    L->entry_cost[a] = 0;
-    L->iso_margin[a] = 0;
-    L->liq_price[a] = 0;
-    L->cash[a] = 0;
-    L->bankrupt_price[a] = 0;
-    L->leverage[a] = leverage;
-    L->mode[a] = (uint8_t)mode;
-    L->cross_slot[a] = 0;
-    L->cross_stale[a] = 0;
+    L->acct[a] = (LedgerAccount){.leverage = leverage, .mode = (uint8_t)mode};
     if (out) *out = a;
     return STATUS_OK;
 }
@@ -131,7 +116,7 @@ Status ledger_add_account(Ledger *L, MarginMode mode, int32_t leverage, AccountI
 Status ledger_set_leverage(Ledger *L, AccountId a, int32_t leverage)
 {
     if (!valid(L, a) || leverage < 1 || leverage > L->table.tiers[0].max_leverage) return STATUS_INVALID;
-    L->leverage[a] = leverage;
+    L->acct[a].leverage = leverage;
     return STATUS_OK;
 }
 
@@ -145,37 +130,37 @@ uint32_t ledger_account_count(const Ledger *L) { return L->count; }
  * out-of-line copy for everything else. */
 static inline __attribute__((always_inline)) void refresh_inline(Ledger *L, AccountId a)
 {
-    Lots q = L->qty[a];
-    if (L->mode[a] == MARGIN_MODE_ISOLATED) {
+    Lots q = L->acct[a].qty;
+    if (L->acct[a].mode == MARGIN_MODE_ISOLATED) {
         if (q == 0) {
-            L->liq_price[a] = 0;
-            L->bankrupt_price[a] = 0;
+            L->acct[a].liq_price = 0;
+            L->acct[a].bankrupt_price = 0;
             liqindex_remove(&L->liq, a);
             return;
         }
-        L->liq_price[a] = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->iso_margin[a]);
-        L->bankrupt_price[a] = margin_bankruptcy_price(q, L->entry_cost[a], L->iso_margin[a]);
-        Status s = liqindex_upsert(&L->liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, L->liq_price[a]);
+        L->acct[a].liq_price = margin_liquidation_price(&L->table, q, L->acct[a].entry_cost, L->acct[a].iso_margin);
+        L->acct[a].bankrupt_price = margin_bankruptcy_price(q, L->acct[a].entry_cost, L->acct[a].iso_margin);
+        Status s = liqindex_upsert(&L->liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, L->acct[a].liq_price);
         CASCADE_ASSERT(s == STATUS_OK);
         return;
     }
-    bool listed = L->cross_slot[a] != 0;
+    bool listed = L->acct[a].cross_slot != 0;
     if (q != 0 && !listed) {
         L->cross[L->cross_count++] = a;
-        L->cross_slot[a] = L->cross_count;
+        L->acct[a].cross_slot = L->cross_count;
     } else if (q == 0 && listed) {
-        uint32_t i = L->cross_slot[a] - 1u;
+        uint32_t i = L->acct[a].cross_slot - 1u;
         AccountId last = L->cross[--L->cross_count];
         L->cross[i] = last;
-        L->cross_slot[last] = i + 1u;
-        L->cross_slot[a] = 0;
+        L->acct[last].cross_slot = i + 1u;
+        L->acct[a].cross_slot = 0;
     }
     if (q == 0) {
         liqindex_remove(&L->cross_liq, a);
         return;
     }
-    if (!L->cross_stale[a]) {
-        L->cross_stale[a] = 1;
+    if (!L->acct[a].cross_stale) {
+        L->acct[a].cross_stale = 1;
         L->cross_dirty[L->cross_dirty_count++] = a;
     }
 }
@@ -189,10 +174,10 @@ static void cross_index_sync(Ledger *L)
 {
     for (uint32_t i = 0; i < L->cross_dirty_count; i++) {
         AccountId a = L->cross_dirty[i];
-        L->cross_stale[a] = 0;
-        Lots q = L->qty[a];
+        L->acct[a].cross_stale = 0;
+        Lots q = L->acct[a].qty;
         if (q == 0) continue; /* closed since: refresh took it out of the index */
-        Ticks lp = margin_liquidation_price(&L->table, q, L->entry_cost[a], L->cash[a]);
+        Ticks lp = margin_liquidation_price(&L->table, q, L->acct[a].entry_cost, L->acct[a].cash);
         Status s = liqindex_upsert(&L->cross_liq, a, q > 0 ? SIDE_BUY : SIDE_SELL, lp);
         CASCADE_ASSERT(s == STATUS_OK);
     }
@@ -202,7 +187,7 @@ static void cross_index_sync(Ledger *L)
 /* Cash backs a cross account's position, so its liquidation price moves with every cash change. */
 static void cash_changed(Ledger *L, AccountId a)
 {
-    if (L->mode[a] == MARGIN_MODE_CROSS && L->qty[a] != 0) refresh(L, a);
+    if (L->acct[a].mode == MARGIN_MODE_CROSS && L->acct[a].qty != 0) refresh(L, a);
 }
 
 Status ledger_set_table(Ledger *L, const MarginTable *table)
@@ -210,7 +195,7 @@ Status ledger_set_table(Ledger *L, const MarginTable *table)
     if (margin_table_validate(table, NULL, 0) != STATUS_OK) return STATUS_INVALID;
     L->table = *table;
     for (AccountId a = 0; a < L->count; a++) {
-        if (L->qty[a] != 0) refresh(L, a);
+        if (L->acct[a].qty != 0) refresh(L, a);
     }
     return STATUS_OK;
 }
@@ -219,8 +204,8 @@ Status ledger_deposit(Ledger *L, AccountId a, Quote amount)
 {
     if (!valid(L, a) || amount <= 0) return STATUS_INVALID;
     Quote c = 0, d = 0;
-    if (!money_add(L->cash[a], amount, &c) || !money_add(L->deposits, amount, &d)) return STATUS_OVERFLOW;
-    L->cash[a] = c;
+    if (!money_add(L->acct[a].cash, amount, &c) || !money_add(L->deposits, amount, &d)) return STATUS_OVERFLOW;
+    L->acct[a].cash = c;
     L->deposits = d;
     cash_changed(L, a);
     return STATUS_OK;
@@ -230,7 +215,7 @@ Status ledger_withdraw(Ledger *L, AccountId a, Quote amount, Ticks mark)
 {
     if (!valid(L, a) || amount <= 0) return STATUS_INVALID;
     if (amount > ledger_available(L, a, mark)) return STATUS_REJECTED;
-    L->cash[a] -= amount;
+    L->acct[a].cash -= amount;
     L->withdrawals += amount;
     cash_changed(L, a);
     return STATUS_OK;
@@ -238,10 +223,10 @@ Status ledger_withdraw(Ledger *L, AccountId a, Quote amount, Ticks mark)
 
 static Status move_to_margin(Ledger *L, AccountId a, Quote amount)
 {
-    if (!valid(L, a) || amount < 0 || L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
-    if (amount > L->cash[a]) return STATUS_REJECTED;
-    L->cash[a] -= amount;
-    L->iso_margin[a] += amount;
+    if (!valid(L, a) || amount < 0 || L->acct[a].mode != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    if (amount > L->acct[a].cash) return STATUS_REJECTED;
+    L->acct[a].cash -= amount;
+    L->acct[a].iso_margin += amount;
     refresh(L, a);
     return STATUS_OK;
 }
@@ -250,22 +235,22 @@ Status ledger_assign_margin(Ledger *L, AccountId a, Quote amount) { return move_
 
 Status ledger_add_margin(Ledger *L, AccountId a, Quote amount)
 {
-    if (valid(L, a) && L->qty[a] == 0) return STATUS_REJECTED; /* top-ups need an open position */
+    if (valid(L, a) && L->acct[a].qty == 0) return STATUS_REJECTED; /* top-ups need an open position */
     return move_to_margin(L, a, amount);
 }
 
 Status ledger_remove_margin(Ledger *L, AccountId a, Quote amount, Ticks mark)
 {
-    if (!valid(L, a) || amount <= 0 || L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
-    if (amount > L->iso_margin[a]) return STATUS_REJECTED;
-    Quote rest = L->iso_margin[a] - amount;
-    if (L->qty[a] != 0) {
+    if (!valid(L, a) || amount <= 0 || L->acct[a].mode != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    if (amount > L->acct[a].iso_margin) return STATUS_REJECTED;
+    Quote rest = L->acct[a].iso_margin - amount;
+    if (L->acct[a].qty != 0) {
         Quote upnl = ledger_unrealized_pnl(L, a, mark);
-        Quote im = margin_initial(money_notional(mark, L->qty[a]), L->leverage[a]);
+        Quote im = margin_initial(money_notional(mark, L->acct[a].qty), L->acct[a].leverage);
         if (rest + (upnl < 0 ? upnl : 0) < im) return STATUS_REJECTED;
     }
-    L->iso_margin[a] = rest;
-    L->cash[a] += amount;
+    L->acct[a].iso_margin = rest;
+    L->acct[a].cash += amount;
     refresh(L, a);
     return STATUS_OK;
 }
@@ -276,29 +261,29 @@ static inline __attribute__((always_inline)) Status fill_raw(Ledger *L, AccountI
                                                              Quote fee, LedgerFillResult *r)
 {
     *r = (LedgerFillResult){0};
-    Lots q0 = L->qty[a];
+    Lots q0 = L->acct[a].qty;
     Lots aq = q0 < 0 ? -q0 : q0;
     bool buy = side == SIDE_BUY;
     Lots closed = (q0 > 0 && !buy) || (q0 < 0 && buy) ? (qty < aq ? qty : aq) : 0;
     Lots opened = qty - closed;
-    Quote proceeds = 0, open_cost = 0, share = L->entry_cost[a], rel = L->iso_margin[a];
+    Quote proceeds = 0, open_cost = 0, share = L->acct[a].entry_cost, rel = L->acct[a].iso_margin;
     if (!money_mul(price, closed, &proceeds) || !money_mul(price, opened, &open_cost)) return STATUS_OVERFLOW;
     if (closed > 0 && closed < aq) {
         /* Floor on the removed share: the sub-unit remainder stays with the lots still open. */
-        if (!money_mul_div(L->entry_cost[a], closed, aq, ROUND_FLOOR, &share)) return STATUS_OVERFLOW;
-        if (!money_mul_div(L->iso_margin[a], closed, aq, ROUND_TRUNC, &rel)) return STATUS_OVERFLOW;
+        if (!money_mul_div(L->acct[a].entry_cost, closed, aq, ROUND_FLOOR, &share)) return STATUS_OVERFLOW;
+        if (!money_mul_div(L->acct[a].iso_margin, closed, aq, ROUND_TRUNC, &rel)) return STATUS_OVERFLOW;
     }
     Quote new_cost = 0;
     if (closed > 0) {
         r->realized_pnl = q0 > 0 ? proceeds - share : share - proceeds;
         r->cost_removed = share;
-        r->margin_released = L->iso_margin[a] == 0 ? 0 : rel;
-        if (!money_add(L->entry_cost[a] - share, open_cost, &new_cost)) return STATUS_OVERFLOW;
-    } else if (!money_add(L->entry_cost[a], open_cost, &new_cost)) {
+        r->margin_released = L->acct[a].iso_margin == 0 ? 0 : rel;
+        if (!money_add(L->acct[a].entry_cost - share, open_cost, &new_cost)) return STATUS_OVERFLOW;
+    } else if (!money_add(L->acct[a].entry_cost, open_cost, &new_cost)) {
         return STATUS_OVERFLOW;
     }
     Quote new_cash = 0;
-    if (!money_add(L->cash[a], r->realized_pnl + r->margin_released, &new_cash) ||
+    if (!money_add(L->acct[a].cash, r->realized_pnl + r->margin_released, &new_cash) ||
         !money_add(new_cash, -fee, &new_cash))
         return STATUS_OVERFLOW;
 
@@ -306,16 +291,16 @@ static inline __attribute__((always_inline)) Status fill_raw(Ledger *L, AccountI
         if (q0 > 0) L->oi_long -= closed;
         else L->oi_short -= closed;
         q0 += q0 > 0 ? -closed : closed;
-        L->iso_margin[a] -= r->margin_released;
+        L->acct[a].iso_margin -= r->margin_released;
     }
     if (opened > 0) {
         q0 += buy ? opened : -opened;
         if (buy) L->oi_long += opened;
         else L->oi_short += opened;
     }
-    L->qty[a] = q0;
-    L->entry_cost[a] = new_cost;
-    L->cash[a] = new_cash;
+    L->acct[a].qty = q0;
+    L->acct[a].entry_cost = new_cost;
+    L->acct[a].cash = new_cash;
     L->fee_account += fee;
     r->closed = closed;
     r->opened = opened;
@@ -339,13 +324,13 @@ Status ledger_transfer_position(Ledger *L, AccountId from, AccountId to, Lots qt
                                 LedgerFillResult *out_from, LedgerFillResult *out_to)
 {
     if (!valid(L, from) || !valid(L, to) || from == to || qty <= 0 || price <= 0) return STATUS_INVALID;
-    Lots q = L->qty[from];
+    Lots q = L->acct[from].qty;
     if (q == 0 || qty > money_abs(q)) return STATUS_INVALID;
     Side from_side = q > 0 ? SIDE_SELL : SIDE_BUY;
     Side to_side = q > 0 ? SIDE_BUY : SIDE_SELL;
     /* Check the receiving side's products before touching anything (the giving side only reduces). */
     Quote notional = 0;
-    if (!money_mul(price, qty, &notional) || !money_add(L->entry_cost[to], notional, &notional))
+    if (!money_mul(price, qty, &notional) || !money_add(L->acct[to].entry_cost, notional, &notional))
         return STATUS_OVERFLOW;
     LedgerFillResult rf, rt;
     Status s = fill_raw(L, from, from_side, price, qty, 0, &rf);
@@ -369,19 +354,19 @@ Status ledger_apply_funding(Ledger *L, int64_t rate_e8, Ticks mark, LedgerFundin
          * cannot overflow: |rate| < 1, so it is at most the notional. */
         for (AccountId a = 0; a < L->count; a++) {
             Quote n = 0;
-            if (L->qty[a] != 0 && !money_mul(mark, money_abs(L->qty[a]), &n)) return STATUS_OVERFLOW;
+            if (L->acct[a].qty != 0 && !money_mul(mark, money_abs(L->acct[a].qty), &n)) return STATUS_OVERFLOW;
         }
         for (AccountId a = 0; a < L->count; a++) {
-            Lots q = L->qty[a];
+            Lots q = L->acct[a].qty;
             if (q == 0) continue;
             bool pays = (q > 0) == longs_pay;
             Quote amt = funding_payment(money_notional(mark, money_abs(q)), rate_e8, pays); /* payers up, receivers down */
             Quote delta = pays ? -amt : amt;
-            if (L->mode[a] == MARGIN_MODE_ISOLATED) {
-                L->iso_margin[a] += delta; /* may go below 0: the index then shows the position as crossed */
+            if (L->acct[a].mode == MARGIN_MODE_ISOLATED) {
+                L->acct[a].iso_margin += delta; /* may go below 0: the index then shows the position as crossed */
                 refresh(L, a);
             } else {
-                L->cash[a] += delta;
+                L->acct[a].cash += delta;
                 refresh(L, a);
             }
             if (pays) { r.paid += amt; r.payers++; }
@@ -414,8 +399,8 @@ Status ledger_fund_deposit(Ledger *L, Quote amount)
 Status ledger_to_fund(Ledger *L, AccountId a, LedgerSource from, Quote amount)
 {
     if (!valid(L, a) || amount < 0) return STATUS_INVALID;
-    if (from == LEDGER_FROM_MARGIN && L->mode[a] != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
-    Quote *src = from == LEDGER_FROM_MARGIN ? &L->iso_margin[a] : &L->cash[a];
+    if (from == LEDGER_FROM_MARGIN && L->acct[a].mode != MARGIN_MODE_ISOLATED) return STATUS_INVALID;
+    Quote *src = from == LEDGER_FROM_MARGIN ? &L->acct[a].iso_margin : &L->acct[a].cash;
     if (amount > *src) return STATUS_REJECTED;
     *src -= amount;
     L->insurance_fund += amount;
@@ -430,7 +415,7 @@ Status ledger_fund_pay(Ledger *L, AccountId a, Quote amount)
     if (!valid(L, a) || amount < 0) return STATUS_INVALID;
     if (amount > L->insurance_fund) return STATUS_REJECTED;
     L->insurance_fund -= amount;
-    L->cash[a] += amount;
+    L->acct[a].cash += amount;
     fund_changed(L);
     cash_changed(L, a);
     return STATUS_OK;
@@ -439,80 +424,80 @@ Status ledger_fund_pay(Ledger *L, AccountId a, Quote amount)
 Status ledger_cover_deficit(Ledger *L, AccountId a, bool use_fund, LedgerDeficitResult *out)
 {
     if (!valid(L, a)) return STATUS_INVALID;
-    if (L->qty[a] != 0) return STATUS_REJECTED;
+    if (L->acct[a].qty != 0) return STATUS_REJECTED;
     LedgerDeficitResult r = {0};
     /* Leftover isolated margin of a flat account (assigned before a fill that never came) joins cash first. */
-    L->cash[a] += L->iso_margin[a];
-    L->iso_margin[a] = 0;
-    if (L->cash[a] < 0) {
-        r.deficit = -L->cash[a];
+    L->acct[a].cash += L->acct[a].iso_margin;
+    L->acct[a].iso_margin = 0;
+    if (L->acct[a].cash < 0) {
+        r.deficit = -L->acct[a].cash;
         if (use_fund && L->insurance_fund > 0) r.from_fund = r.deficit < L->insurance_fund ? r.deficit : L->insurance_fund;
         r.bad_debt = r.deficit - r.from_fund;
         L->insurance_fund -= r.from_fund;
         L->bad_debt += r.bad_debt;
-        L->cash[a] = 0;
+        L->acct[a].cash = 0;
         fund_changed(L);
     }
     if (out) *out = r;
     return STATUS_OK;
 }
 
-Lots ledger_qty(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->qty[a]; }
-Quote ledger_entry_cost(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->entry_cost[a]; }
-Quote ledger_cash(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->cash[a]; }
-Quote ledger_isolated_margin(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->iso_margin[a]; }
-MarginMode ledger_mode(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return (MarginMode)L->mode[a]; }
-int32_t ledger_leverage(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->leverage[a]; }
-Ticks ledger_liq_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->liq_price[a]; }
-Ticks ledger_bankruptcy_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->bankrupt_price[a]; }
+Lots ledger_qty(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].qty; }
+Quote ledger_entry_cost(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].entry_cost; }
+Quote ledger_cash(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].cash; }
+Quote ledger_isolated_margin(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].iso_margin; }
+MarginMode ledger_mode(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return (MarginMode)L->acct[a].mode; }
+int32_t ledger_leverage(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].leverage; }
+Ticks ledger_liq_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].liq_price; }
+Ticks ledger_bankruptcy_price(const Ledger *L, AccountId a) { CASCADE_ASSERT(valid(L, a)); return L->acct[a].bankrupt_price; }
 
 Quote ledger_unrealized_pnl(const Ledger *L, AccountId a, Ticks mark)
 {
     CASCADE_ASSERT(valid(L, a));
-    if (L->qty[a] == 0) return 0;
-    return margin_balance(L->qty[a], L->entry_cost[a], 0, mark);
+    if (L->acct[a].qty == 0) return 0;
+    return margin_balance(L->acct[a].qty, L->acct[a].entry_cost, 0, mark);
 }
 
 Quote ledger_margin_balance(const Ledger *L, AccountId a, Ticks mark)
 {
-    Quote base = L->mode[a] == MARGIN_MODE_ISOLATED ? L->iso_margin[a] : L->cash[a];
+    Quote base = L->acct[a].mode == MARGIN_MODE_ISOLATED ? L->acct[a].iso_margin : L->acct[a].cash;
     return base + ledger_unrealized_pnl(L, a, mark);
 }
 
 Quote ledger_maintenance(const Ledger *L, AccountId a, Ticks mark)
 {
     CASCADE_ASSERT(valid(L, a));
-    if (L->qty[a] == 0) return 0;
-    return margin_maintenance(&L->table, money_notional(mark, L->qty[a]));
+    if (L->acct[a].qty == 0) return 0;
+    return margin_maintenance(&L->table, money_notional(mark, L->acct[a].qty));
 }
 
 bool ledger_is_liquidatable(const Ledger *L, AccountId a, Ticks mark)
 {
-    if (L->qty[a] == 0) return false;
+    if (L->acct[a].qty == 0) return false;
     return ledger_margin_balance(L, a, mark) <= ledger_maintenance(L, a, mark);
 }
 
 Quote ledger_available(const Ledger *L, AccountId a, Ticks mark)
 {
     CASCADE_ASSERT(valid(L, a));
-    if (L->mode[a] == MARGIN_MODE_ISOLATED || L->qty[a] == 0) return L->cash[a];
+    if (L->acct[a].mode == MARGIN_MODE_ISOLATED || L->acct[a].qty == 0) return L->acct[a].cash;
     Quote upnl = ledger_unrealized_pnl(L, a, mark);
-    Quote im = margin_initial(money_notional(mark, L->qty[a]), L->leverage[a]);
-    return L->cash[a] + (upnl < 0 ? upnl : 0) - im;
+    Quote im = margin_initial(money_notional(mark, L->acct[a].qty), L->acct[a].leverage);
+    return L->acct[a].cash + (upnl < 0 ? upnl : 0) - im;
 }
 
 double ledger_effective_leverage(const Ledger *L, AccountId a, Ticks mark)
 {
-    if (L->qty[a] == 0) return 0.0;
+    if (L->acct[a].qty == 0) return 0.0;
     Quote mb = ledger_margin_balance(L, a, mark);
     if (mb <= 0) return LEDGER_MAX_RANK_LEVERAGE;
-    return (double)money_abs(money_notional(mark, L->qty[a])) / (double)mb;
+    return (double)money_abs(money_notional(mark, L->acct[a].qty)) / (double)mb;
 }
 
 double ledger_pnl_pct(const Ledger *L, AccountId a, Ticks mark)
 {
-    if (L->qty[a] == 0 || L->entry_cost[a] == 0) return 0.0;
-    return (double)ledger_unrealized_pnl(L, a, mark) / (double)L->entry_cost[a];
+    if (L->acct[a].qty == 0 || L->acct[a].entry_cost == 0) return 0.0;
+    return (double)ledger_unrealized_pnl(L, a, mark) / (double)L->acct[a].entry_cost;
 }
 
 /* ADL order: higher rank first, ties by the smaller id -- a total order, so any selection method yields the same
@@ -543,8 +528,8 @@ static void adl_sift_down(LedgerAdlItem *h, uint32_t n, uint32_t i)
  * effective leverage otherwise (ledger_pnl_pct, ledger_effective_leverage). */
 static double adl_rank_known(const Ledger *L, AccountId a, Quote collateral, Ticks mark)
 {
-    Lots q = L->qty[a];
-    Quote cost = L->entry_cost[a];
+    Lots q = L->acct[a].qty;
+    Quote cost = L->acct[a].entry_cost;
     Quote upnl = margin_balance(q, cost, 0, mark);
     double pct = cost == 0 ? 0.0 : (double)upnl / (double)cost;
     Quote mb = collateral + upnl;
@@ -556,8 +541,8 @@ static double adl_rank_known(const Ledger *L, AccountId a, Quote collateral, Tic
 double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
 {
     CASCADE_ASSERT(valid(L, a));
-    if (L->qty[a] == 0) return 0.0;
-    return adl_rank_known(L, a, L->mode[a] == MARGIN_MODE_ISOLATED ? L->iso_margin[a] : L->cash[a], mark);
+    if (L->acct[a].qty == 0) return 0.0;
+    return adl_rank_known(L, a, L->acct[a].mode == MARGIN_MODE_ISOLATED ? L->acct[a].iso_margin : L->acct[a].cash, mark);
 }
 
 /* Holders sit at random places in the per-account arrays; fetching a few ahead overlaps those cache misses (a side
@@ -573,17 +558,15 @@ uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark)
     for (uint32_t i = 0; i < h->count; i++) {
         if (i + ADL_PREFETCH < h->count) {
             AccountId f = h->e[i + ADL_PREFETCH].id;
-            __builtin_prefetch(&L->qty[f]);
-            __builtin_prefetch(&L->entry_cost[f]);
-            __builtin_prefetch(&L->iso_margin[f]);
+            __builtin_prefetch(&L->acct[f]);
         }
         AccountId a = h->e[i].id;
-        L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->iso_margin[a], mark), a};
+        L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->acct[a].iso_margin, mark), a};
     }
     for (uint32_t i = 0; i < L->cross_count; i++) {
         AccountId a = L->cross[i];
-        if ((L->qty[a] > 0) == (holders == SIDE_BUY))
-            L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->cash[a], mark), a};
+        if ((L->acct[a].qty > 0) == (holders == SIDE_BUY))
+            L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->acct[a].cash, mark), a};
     }
     L->adl_left = n;
     for (uint32_t i = n / 2u; i-- > 0;) adl_sift_down(L->adl_scratch, n, i);
@@ -639,28 +622,28 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
     Lots longs = 0, shorts = 0;
     uint32_t iso_open = 0, cross_open = 0, cross_indexed = 0, stale = 0;
     for (AccountId a = 0; a < L->count; a++) {
-        Lots q = L->qty[a];
-        Quote c = L->entry_cost[a];
+        Lots q = L->acct[a].qty;
+        Quote c = L->acct[a].entry_cost;
         if (c < 0 || (q == 0) != (c == 0)) return bad(why, why_cap, "entry cost vs qty", a, c, q);
-        sum += (Wide)L->cash[a] + L->iso_margin[a] - (q >= 0 ? c : -c);
+        sum += (Wide)L->acct[a].cash + L->acct[a].iso_margin - (q >= 0 ? c : -c);
         if (q > 0) longs += q;
         else shorts -= q;
-        if (L->mode[a] == MARGIN_MODE_ISOLATED) {
+        if (L->acct[a].mode == MARGIN_MODE_ISOLATED) {
             Side side;
             Ticks lp;
             bool indexed = liqindex_get(&L->liq, a, &side, &lp);
             if (q == 0) {
                 if (indexed) return bad(why, why_cap, "flat isolated account indexed", a, 0, 0);
-                if (L->liq_price[a] != 0 || L->bankrupt_price[a] != 0)
-                    return bad(why, why_cap, "flat account has prices", a, L->liq_price[a], L->bankrupt_price[a]);
+                if (L->acct[a].liq_price != 0 || L->acct[a].bankrupt_price != 0)
+                    return bad(why, why_cap, "flat account has prices", a, L->acct[a].liq_price, L->acct[a].bankrupt_price);
                 continue;
             }
             iso_open++;
-            Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->iso_margin[a]);
-            Ticks want_bp = margin_bankruptcy_price(q, c, L->iso_margin[a]);
-            if (L->liq_price[a] != want_lp) return bad(why, why_cap, "stale liquidation price", a, L->liq_price[a], want_lp);
-            if (L->bankrupt_price[a] != want_bp)
-                return bad(why, why_cap, "stale bankruptcy price", a, L->bankrupt_price[a], want_bp);
+            Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->acct[a].iso_margin);
+            Ticks want_bp = margin_bankruptcy_price(q, c, L->acct[a].iso_margin);
+            if (L->acct[a].liq_price != want_lp) return bad(why, why_cap, "stale liquidation price", a, L->acct[a].liq_price, want_lp);
+            if (L->acct[a].bankrupt_price != want_bp)
+                return bad(why, why_cap, "stale bankruptcy price", a, L->acct[a].bankrupt_price, want_bp);
             if (!indexed) return bad(why, why_cap, "isolated position not indexed", a, q, 0);
             if (lp != want_lp || (side == SIDE_BUY) != (q > 0))
                 return bad(why, why_cap, "index entry differs", a, lp, want_lp);
@@ -671,15 +654,15 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
             bool indexed = liqindex_get(&L->cross_liq, a, &side, &lp);
             cross_indexed += indexed;
             if (q == 0 && indexed) return bad(why, why_cap, "flat cross account in the cross index", a, 0, 0);
-            if (L->cross_stale[a]) {
+            if (L->acct[a].cross_stale) {
                 stale++; /* its entry waits for cross_index_sync */
             } else if (q != 0) {
-                Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->cash[a]);
+                Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->acct[a].cash);
                 if (!indexed || lp != want_lp || (side == SIDE_BUY) != (q > 0))
                     return bad(why, why_cap, "stale cross index entry", a, indexed ? lp : 0, want_lp);
             }
-            if (L->iso_margin[a] != 0) return bad(why, why_cap, "cross account with isolated margin", a, L->iso_margin[a], 0);
-            uint32_t slot = L->cross_slot[a];
+            if (L->acct[a].iso_margin != 0) return bad(why, why_cap, "cross account with isolated margin", a, L->acct[a].iso_margin, 0);
+            uint32_t slot = L->acct[a].cross_slot;
             if ((q != 0) != (slot != 0)) return bad(why, why_cap, "cross list membership", a, q, slot);
             if (slot != 0) {
                 if (slot > L->cross_count || L->cross[slot - 1u] != a)
@@ -705,7 +688,7 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
     if (stale != L->cross_dirty_count) return bad(why, why_cap, "stale cross accounts", -1, stale, L->cross_dirty_count);
     for (uint32_t i = 0; i < L->cross_dirty_count; i++) {
         AccountId a = L->cross_dirty[i];
-        if (a >= L->count || !L->cross_stale[a]) return bad(why, why_cap, "stale list entry", a, i, 0);
+        if (a >= L->count || !L->acct[a].cross_stale) return bad(why, why_cap, "stale list entry", a, i, 0);
     }
     char sub[160];
     if (liqindex_validate(&L->cross_liq, sub, sizeof sub) != STATUS_OK ||

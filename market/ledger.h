@@ -2,9 +2,8 @@
  * bad debt, funding, and the liquidation-price index (MODEL.md 3.3-3.5; LITERATURE.md C1, C2, C4, C6).
  * Design notes and the identities it keeps: docs/ledger.md.
  *
- * Accounts are dense indices (AccountId 0, 1, ...) into parallel arrays; hot fields (qty, entry cost, isolated
- * margin, liquidation price) apart from cold ones (cash, bankruptcy price, mode, leverage). Arrays grow by
- * doubling in ledger_add_account; nothing else allocates (fills, funding, margin moves never do).
+ * Accounts are dense indices (AccountId 0, 1, ...) into an array of one-cache-line records (LedgerAccount). The
+ * arrays grow by doubling in ledger_add_account; nothing else allocates (fills, funding, margin moves never do).
  *
  * Position: signed qty (long > 0) and entry_cost = exact sum of price x qty over the open lots (>= 0), so the
  * average entry price is entry_cost / |qty| and no rounding happens on opening. Reducing removes the share
@@ -69,20 +68,30 @@ typedef struct LedgerAdlItem {
     AccountId id;
 } LedgerAdlItem;
 
+/* One account, one 64-byte line (the array starts on a line boundary). A fill, an order check or a free-margin read
+ * takes most of these fields of one account together; as parallel arrays they were up to ten cache misses per
+ * access once a million accounts no longer fit in cache, as one record they are one. */
+typedef struct LedgerAccount {
+    Lots qty;               /* signed position, long > 0 */
+    Quote entry_cost;
+    Quote iso_margin;
+    Ticks liq_price;        /* isolated open positions only; 0 otherwise */
+    Quote cash;
+    Ticks bankrupt_price;   /* isolated open positions only; 0 otherwise */
+    int32_t leverage;
+    uint32_t cross_slot;    /* index + 1 into cross[], 0 when not listed */
+    uint8_t mode;           /* MarginMode */
+    uint8_t cross_stale;    /* listed in cross_dirty */
+} LedgerAccount;
+
+enum { LEDGER_LINE = 64 };
+_Static_assert(sizeof(LedgerAccount) == LEDGER_LINE, "a ledger account is one cache line");
+
 typedef struct Ledger {
     MarginTable table;
     uint32_t count, cap;
-    /* hot, per account */
-    Lots *qty;
-    Quote *entry_cost;
-    Quote *iso_margin;
-    Ticks *liq_price;       /* isolated open positions only; 0 otherwise */
-    /* cold, per account */
-    Quote *cash;
-    Ticks *bankrupt_price;  /* isolated open positions only; 0 otherwise */
-    int32_t *leverage;
-    uint8_t *mode;          /* MarginMode */
-    uint32_t *cross_slot;   /* index + 1 into cross[], 0 when not listed */
+    LedgerAccount *acct;    /* cap records, 64-byte aligned inside acct_block */
+    void *acct_block;
     /* cross accounts with an open position, unordered (swap-remove) */
     AccountId *cross;
     uint32_t cross_count;
@@ -93,10 +102,9 @@ typedef struct Ledger {
     LiqIndex cross_liq;
     /* Cross accounts whose entry in cross_liq is out of date: a cross account's price moves with every fill and fee,
      * often several times between two mark updates (a maker hit by one sweep), and only a mark update reads it, so
-     * ledger_cross_liqindex recomputes each listed account once instead. cross_stale flags the listed ones. */
+     * ledger_cross_liqindex recomputes each listed account once instead. An account's cross_stale flags it as listed. */
     AccountId *cross_dirty;
     uint32_t cross_dirty_count;
-    uint8_t *cross_stale;
     LedgerAdlItem *adl_scratch; /* capacity cap: the heap of ledger_adl_rank_begin / _next */
     uint32_t adl_left;          /* holders still in that heap */
     /* venue pools and running totals */

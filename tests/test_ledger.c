@@ -513,30 +513,30 @@ static void ledger_check_detects_corruption(void)
     trade(&L, a, b, 1000000, 1000, 100, -10);
     char why[256];
 
-    L.cash[b] += 1; /* one quote unit created from nothing */
+    L.acct[b].cash += 1; /* one quote unit created from nothing */
     CHECK_EQ(ledger_check(&L, why, sizeof why), STATUS_INVALID);
     CHECK(strstr(why, "conservation") != NULL);
-    L.cash[b] -= 1;
+    L.acct[b].cash -= 1;
     LCHECK(&L);
 
-    L.liq_price[a] += 1;
+    L.acct[a].liq_price += 1;
     CHECK_EQ(ledger_check(&L, why, sizeof why), STATUS_INVALID);
     CHECK(strstr(why, "liquidation price") != NULL);
-    L.liq_price[a] -= 1;
+    L.acct[a].liq_price -= 1;
 
     L.oi_long += 1;
     CHECK_EQ(ledger_check(&L, why, sizeof why), STATUS_INVALID);
     CHECK(strstr(why, "open interest") != NULL);
     L.oi_long -= 1;
 
-    L.iso_margin[a] += 5; /* margin changed without refresh: stale prices (and conservation) */
+    L.acct[a].iso_margin += 5; /* margin changed without refresh: stale prices (and conservation) */
     CHECK_EQ(ledger_check(&L, why, sizeof why), STATUS_INVALID);
-    L.iso_margin[a] -= 5;
+    L.acct[a].iso_margin -= 5;
 
     CHECK(liqindex_remove(&L.liq, a));
     CHECK_EQ(ledger_check(&L, why, sizeof why), STATUS_INVALID);
     CHECK(strstr(why, "not indexed") != NULL);
-    CHECK_EQ(liqindex_upsert(&L.liq, a, SIDE_BUY, L.liq_price[a]), STATUS_OK);
+    CHECK_EQ(liqindex_upsert(&L.liq, a, SIDE_BUY, L.acct[a].liq_price), STATUS_OK);
     LCHECK(&L);
     ledger_fini(&L);
 }
