@@ -634,7 +634,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     uint32_t n = def->count;
     float *rate = NULL;
     if (n > 0) {
-        p->a = mem_calloc(n, sizeof *p->a);
+        p->a = mem_calloc_dense(n, sizeof *p->a); /* a wake reads a random agent's record */
         p->activity = mem_calloc(n, sizeof *p->activity);
         p->watch = mem_calloc(n, sizeof *p->watch);
         rate = mem_alloc((size_t)n * sizeof *rate);
@@ -642,7 +642,6 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
             s = STATUS_NOMEM;
             goto fail;
         }
-        mem_advise_dense(p->a, (size_t)n * sizeof *p->a); /* a wake reads a random agent's record */
     }
     const MarginTable *table = perp_table(env->perp);
     p->lev_cap = def->max_leverage;

@@ -4,6 +4,7 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
@@ -60,6 +61,17 @@ void *mem_calloc(size_t count, size_t size)
     h->size = total;
     count_alloc(total);
     return h + 1;
+}
+
+void *mem_calloc_dense(size_t count, size_t size)
+{
+    if (count == 0 || size == 0 || count > SIZE_MAX / size) return NULL;
+    size_t total = count * size;
+    void *p = mem_alloc(total);
+    if (!p) return NULL;
+    mem_advise_dense(p, total); /* before the zeroing below touches the pages: a touched 4 KiB page stays one */
+    memset(p, 0, total);
+    return p;
 }
 
 void *mem_realloc(void *ptr, size_t size)

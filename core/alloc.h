@@ -27,6 +27,9 @@ void mem_free(void *ptr);
  * the resident size. Contents are unaffected; call it before the block is first written for the full effect. */
 #define MEM_HUGE_PAGE_MIN ((size_t)8 << 20)
 void mem_advise_dense(void *block, size_t size);
+/* mem_calloc for such a block: advised before it is zeroed (glibc's calloc may zero a recycled block first, and a
+ * page touched while small stays small). */
+void *mem_calloc_dense(size_t count, size_t size);
 
 /* Bytes currently allocated (payload, not headers). */
 int64_t mem_live_bytes(void);
