@@ -4,7 +4,6 @@
 #ifndef CASCADE_BENCH_H
 #define CASCADE_BENCH_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 typedef struct BenchArgs {
@@ -27,23 +26,6 @@ double bench_now(void);
 void bench_median_min(double *v, int n, double *median, double *min);
 /* SplitMix64 step: the benchmark's private generator (no dependency on core/rng). */
 uint64_t bench_rand(uint64_t *state);
-
-/* A random single cycle over `bytes` of 64-byte lines, walked with dependent loads: every step costs one latency of
- * whichever cache (or DRAM) holds the working set. */
-typedef struct BenchChase BenchChase;
-BenchChase *bench_chase_new(size_t bytes, uint64_t seed);
-double bench_chase_ns(BenchChase *c, int64_t steps); /* walks `steps` loads on from where the last walk stopped */
-void bench_chase_free(BenchChase *c);
-
-/* The host probe. This VM shares its L3 with other tenants of the host; while one of them streams through it, a
- * dependent load over 4 MB costs DRAM latency (~70-160 ns) instead of L3 latency (~13-22 ns), and whole runs slow
- * by 1.3-1.5x with the same binary. The run scenarios walk this probe around every repeat and report their medians
- * for the two states apart. */
-#define BENCH_PROBE_BYTES (4u * 1024u * 1024u)
-#define BENCH_PROBE_STEPS 50000
-#define BENCH_PROBE_CONTENDED_NS 40.0
-/* One probe reading: a full walk of the cycle to bring it back into cache, then BENCH_PROBE_STEPS timed loads. */
-double bench_host_probe_ns(BenchChase *c);
 
 int bench_book(const BenchArgs *args);
 int bench_chase(const BenchArgs *args);

@@ -291,36 +291,6 @@ static void print_counts(const char *name, const RunCounts *c, double span_h)
            c->perp_fills, c->spot_fills, messages(c));
 }
 
-static const char *host_state(double probe_ns)
-{
-    return probe_ns < BENCH_PROBE_CONTENDED_NS ? "L3 quiet" : "L3 contended";
-}
-
-/* The loop's message rate over the repeats in each host state (the probe's worst reading around the repeat decides).
- * Reorders nothing in rate or probe. */
-static void report_by_host_state(const char *name, const double *rate, const double *probe, int reps)
-{
-    double *sel = malloc((size_t)reps * sizeof *sel);
-    if (!sel) return;
-    for (int contended = 0; contended <= 1; contended++) {
-        int n = 0;
-        for (int r = 0; r < reps; r++)
-            if ((probe[r] >= BENCH_PROBE_CONTENDED_NS) == contended) sel[n++] = rate[r];
-        if (n == 0) {
-            printf("%s: host %s (4 MB probe %s %.0f ns): no repeat\n", name, contended ? "L3 contended" : "L3 quiet",
-                   contended ? ">=" : "<", BENCH_PROBE_CONTENDED_NS);
-            continue;
-        }
-        double med, mn;
-        bench_median_min(sel, n, &med, &mn);
-        char b1[32], b2[32];
-        printf("%s: host %s (4 MB probe %s %.0f ns): %d of %d repeats, event loop median %s msgs/s (min %s)\n", name,
-               contended ? "L3 contended" : "L3 quiet", contended ? ">=" : "<", BENCH_PROBE_CONTENDED_NS, n, reps,
-               rate_str(med, b1, sizeof b1), rate_str(mn, b2, sizeof b2));
-    }
-    free(sel);
-}
-
 static int run_day(const DaySpec *sp)
 {
     char path[PATH_CAP], tmp[PATH_CAP];
@@ -330,16 +300,12 @@ static int run_day(const DaySpec *sp)
     if (make_tmpdir(sp->name, tmp, sizeof tmp)) return 1;
     double span_h = (double)def.run.duration / (double)SIMTIME_NS_PER_HOUR;
     int reps = sp->reps;
-    double *v = calloc((size_t)reps * 6u, sizeof *v);
-    BenchChase *probe = bench_chase_new(BENCH_PROBE_BYTES, 1);
-    if (!v || !probe) {
-        free(v);
-        bench_chase_free(probe);
+    double *v = calloc((size_t)reps * 5u, sizeof *v);
+    if (!v) {
         remove_tmpdir(tmp);
         return 1;
     }
     double *msg_rate = v, *ev_rate = v + reps, *loop_s = v + 2 * reps, *proc_s = v + 3 * reps, *rss = v + 4 * reps;
-    double *probe_ns = v + 5 * reps;
     printf("%s: %s%s%s, %d repeat(s); cascade = %s\n", sp->name, sp->config, sp->nsets ? " --set " : "",
            sp->nsets ? sp->sets[0] : "", reps, CASCADE_BENCH_CASCADE_EXE);
     RunCounts first;
@@ -348,13 +314,9 @@ static int run_day(const DaySpec *sp)
     for (int r = 0; r < reps && !bad; r++) {
         RunCounts c;
         double el = 0;
-        double pb = bench_host_probe_ns(probe);
         bad |= loop_run(sp->name, &def, &c, &el);
-        double pa = bench_host_probe_ns(probe);
         ChildResult ch;
         bad |= child_run(sp->name, path, sp->sets, sp->nsets, tmp, &ch);
-        double pc = bench_host_probe_ns(probe);
-        probe_ns[r] = pb > pa ? (pb > pc ? pb : pc) : (pa > pc ? pa : pc);
         if (bad) break;
         if (r == 0) {
             first = c;
@@ -376,16 +338,15 @@ static int run_day(const DaySpec *sp)
         rss[r] = (double)ch.maxrss_kib * 1024.0 / MIB;
         char b1[32], b2[32];
         printf("%s: repeat %d: event loop %.3f s (%s msgs/s, %s events/s); whole process %.3f s (its loop %.3f s), "
-               "peak RSS %.1f MiB; host probe %.0f / %.0f / %.0f ns (%s)\n",
+               "peak RSS %.1f MiB\n",
                sp->name, r + 1, el, rate_str(msg_rate[r], b1, sizeof b1), rate_str(ev_rate[r], b2, sizeof b2),
-               ch.wall_s, ch.loop_s, rss[r], pb, pa, pc, host_state(probe_ns[r]));
+               ch.wall_s, ch.loop_s, rss[r]);
     }
     if (!bad && sp->msg_hi > 0 && (messages(&first) < sp->msg_lo || messages(&first) > sp->msg_hi)) {
         fprintf(stderr, "%s: %" PRIu64 " messages, outside the required range %" PRIu64 "..%" PRIu64 "\n", sp->name,
                 messages(&first), sp->msg_lo, sp->msg_hi);
         bad = 1;
     }
-    if (!bad) report_by_host_state(sp->name, msg_rate, probe_ns, reps);
     if (!bad) {
         double m[5][2];
         for (int i = 0; i < 5; i++) bench_median_min(v + i * reps, reps, &m[i][0], &m[i][1]);
@@ -400,7 +361,6 @@ static int run_day(const DaySpec *sp)
                reps);
     }
     free(v);
-    bench_chase_free(probe);
     remove_tmpdir(tmp);
     return bad;
 }
@@ -445,9 +405,6 @@ typedef struct ScalePoint {
     uint32_t retail;
     uint64_t events;
     double proc_s, loop_s, rss_mib;
-    /* the loop's median over the repeats in each host state (see bench.h's probe); n = how many repeats */
-    double loop_state_s[2];
-    int n_state[2];
 } ScalePoint;
 
 /* The populations besides retail of the configuration (experiments/baseline.json: 8 + 4 + 24 + 6 + 50 + 50 + 120). */
@@ -484,11 +441,11 @@ static int plot(const char *dat, const char *png)
  * flatness target is about. Without it (the literal "everything else fixed"), 10^5 and 10^6 leveraged retail
  * overwhelm the baseline's 8 makers and the market runs a liquidation crisis, a different workload. */
 static int scale_sweep(const char *path, const char *span, int reps, bool same_flow, const char *tag,
-                       const uint32_t *sizes, size_t npts, const char *tmp, BenchChase *probe, ScalePoint *pts)
+                       const uint32_t *sizes, size_t npts, const char *tmp, ScalePoint *pts)
 {
     /* Repeats go round the points (1, 2, 3, 4, 1, 2, ...) rather than finishing one point first: the host's speed
      * drifts over minutes, and a slow phase should not fall on one point only. */
-    double pw[4][64], pl[4][64], pr[4][64], pp[4][64];
+    double pw[4][64], pl[4][64], pr[4][64];
     RunCounts first[4];
     memset(first, 0, sizeof first);
     if (npts > 4) npts = 4;
@@ -503,10 +460,7 @@ static int scale_sweep(const char *path, const char *span, int reps, bool same_f
             const char *sets[] = {span, count, rate_a, rate_b};
             size_t nsets = same_flow ? 4 : 2;
             ChildResult ch;
-            double pb = bench_host_probe_ns(probe);
             if (child_run("scale", path, sets, nsets, tmp, &ch)) return 1;
-            double pa = bench_host_probe_ns(probe);
-            pp[i][r] = pb > pa ? pb : pa;
             if (r == 0) first[i] = ch.c;
             if (!counts_equal(&ch.c, &first[i]) || ch.c.events == 0) {
                 fprintf(stderr, "scale: retail %u repeat %d MISMATCH: %" PRIu64 " events, first %" PRIu64 "\n",
@@ -525,17 +479,8 @@ static int scale_sweep(const char *path, const char *span, int reps, bool same_f
         bench_median_min(pw[i], reps, &pts[i].proc_s, &mn);
         bench_median_min(pl[i], reps, &pts[i].loop_s, &mn);
         bench_median_min(pr[i], reps, &pts[i].rss_mib, &mn);
-        for (int st = 0; st < 2; st++) {
-            double sel[64];
-            int n = 0;
-            for (int r = 0; r < reps; r++)
-                if ((pp[i][r] >= BENCH_PROBE_CONTENDED_NS) == st) sel[n++] = pl[i][r];
-            pts[i].n_state[st] = n;
-            if (n > 0) bench_median_min(sel, n, &pts[i].loop_state_s[st], &mn);
-        }
-        printf("scale: %s retail %u: %" PRIu64 " events, process %.2f s, loop %.2f s, peak RSS %.1f MiB; host L3 "
-               "quiet in %d of %d repeats\n", tag, sizes[i], first[i].events, pts[i].proc_s, pts[i].loop_s,
-               pts[i].rss_mib, pts[i].n_state[0], reps);
+        printf("scale: %s retail %u: %" PRIu64 " events, process %.2f s, loop %.2f s, peak RSS %.1f MiB\n", tag,
+               sizes[i], first[i].events, pts[i].proc_s, pts[i].loop_s, pts[i].rss_mib);
     }
     fflush(stdout);
     return 0;
@@ -563,16 +508,6 @@ static double scale_report(FILE *f, const char *label, const ScalePoint *pts, si
     fprintf(f, "\n\n");
     const ScalePoint *lo = &pts[1], *hi = &pts[npts - 1];
     if (npts < 3 || lo->loop_s <= 0 || hi->loop_s <= 0) return 0;
-    for (int st = 0; st < 2; st++) {
-        const char *name = st ? "L3 contended" : "L3 quiet";
-        if (lo->n_state[st] == 0 || hi->n_state[st] == 0) {
-            printf("\nhost %s: no repeat at both retail %u and %u\n", name, lo->retail, hi->retail);
-            continue;
-        }
-        printf("\nhost %s (%d and %d repeats): loop events/s at %u over %u: %.2fx\n", name, lo->n_state[st],
-               hi->n_state[st], lo->retail, hi->retail,
-               ((double)lo->events / lo->loop_state_s[st]) / ((double)hi->events / hi->loop_state_s[st]));
-    }
     return ((double)lo->events / lo->loop_s) / ((double)hi->events / hi->loop_s);
 }
 
@@ -605,12 +540,9 @@ int bench_scale(const BenchArgs *args)
     memset(lit, 0, sizeof lit);
     memset(flow, 0, sizeof flow);
     memset(big, 0, sizeof big);
-    BenchChase *probe = bench_chase_new(BENCH_PROBE_BYTES, 1);
-    int bad = !probe;
-    if (!bad) bad = scale_sweep(path, span, reps, false, "literal", sizes, npts, tmp, probe, lit);
-    if (!bad) bad = scale_sweep(path, span, reps, true, "same-flow", sizes, npts, tmp, probe, flow);
-    if (!bad) bad = scale_sweep(large, span, reps, false, "large-market", sizes, npts, tmp, probe, big);
-    bench_chase_free(probe);
+    int bad = scale_sweep(path, span, reps, false, "literal", sizes, npts, tmp, lit);
+    if (!bad) bad = scale_sweep(path, span, reps, true, "same-flow", sizes, npts, tmp, flow);
+    if (!bad) bad = scale_sweep(large, span, reps, false, "large-market", sizes, npts, tmp, big);
     remove_tmpdir(tmp);
     if (bad) return 1;
 
