@@ -1,7 +1,8 @@
 /* Leveraged retail traders (see retail.h for the design and docs/agent_retail.md for the rules and defaults).
  *
- * State per agent: one 40-byte RetailAgent (account, watch slot, times, traits, flags) plus one uint32 slot of the
- * watch list. Everything about the position itself (size, entry, isolated margin, liquidation price) is read from
+ * State per agent: one 32-byte RetailAgent (watch slot, times, traits, flags; two to a cache line) plus one
+ * activity byte and one uint32 slot of the watch list. The agents' accounts are consecutive, so agent i's is
+ * account0 + i. Everything about the position itself (size, entry, isolated margin, liquidation price) is read from
  * the venue's ledger, never copied: the venue is the truth, and an agent re-synchronises at every wake (a position
  * can end without the agent's own close: stop-loss, take-profit, ADL, liquidation).
  *
@@ -14,6 +15,7 @@
 #include "cascade_assert.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 enum { TAG_ENTRY = 1, TAG_CLOSE = 2, TAG_SL = 3, TAG_TP = 4 };
@@ -36,7 +38,6 @@ enum {
 #define ENTRY_FEE_FRAC 0.001
 
 typedef struct RetailAgent {
-    AccountId account;
     uint32_t widx;        /* slot in the watch list, NO_SLOT when not watched */
     uint32_t since_s;     /* seconds since t0: position established, or limit entry placed */
     uint32_t hold_s;      /* planned holding time of the current position */
@@ -49,17 +50,21 @@ typedef struct RetailAgent {
     uint8_t leverage;     /* account leverage (<= 125 on every real venue; clipped to 255) */
     uint8_t horizon;      /* trend: fast index | slow index << 4; dip: drop horizon index (feed_horizon_min) */
     uint8_t flags;
-    uint8_t liqs;         /* liquidations suffered (saturating) */
-    uint8_t pad_[3];
 } RetailAgent;
+
+/* 32 bytes on a 64-byte-aligned array: a wake's record is one cache line, never two (at 40 bytes, 3 in 8 spanned
+ * two), and the million records of a large crowd take 32 MB. */
+_Static_assert(sizeof(RetailAgent) == 32, "two retail agents to a cache line");
 
 typedef struct RetailPop {
     RetailDef def;
     uint32_t id;
     Rng rng;
-    RetailAgent *a;
+    RetailAgent *a;       /* count records, 64-byte aligned inside a_block */
+    void *a_block;
+    AccountId account0;   /* agent i's account is account0 + i */
     /* Base wake acceptance x 255 (rate_i / rate_max) per agent, apart from `a`: most base wakes are thinned on
-     * this byte alone, and at 10^6 agents a 1 MB byte array stays in cache where the 40 MB records do not. */
+     * this byte alone, and at 10^6 agents a 1 MB byte array stays in cache where the 32 MB records do not. */
     uint8_t *activity;
     uint32_t *watch;
     uint32_t nwatch;
@@ -74,7 +79,10 @@ typedef struct RetailPop {
     RetailStats st;
 } RetailPop;
 
-_Static_assert(sizeof(RetailAgent) == 40, "retail agent record grew");
+static inline AccountId account_of(const RetailPop *p, const RetailAgent *a)
+{
+    return p->account0 + (AccountId)(a - p->a);
+}
 
 /* ---- defaults ---- */
 
@@ -272,12 +280,12 @@ static void submit(RetailPop *p, AgentEnv *env, uint32_t i, OrderType type, Side
                    uint32_t flags, StopTrigger trig)
 {
     VenueReq req = {type, side, px, q, tag, flags, trig};
-    (void)agent_submit(env, p->id, i, VENUE_PERP, p->a[i].account, &req, agent_latency(&p->rng, &p->def.latency));
+    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, &p->a[i]), &req, agent_latency(&p->rng, &p->def.latency));
 }
 
 static void cancel_all(RetailPop *p, AgentEnv *env, uint32_t i)
 {
-    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, p->a[i].account, agent_latency(&p->rng, &p->def.latency));
+    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, &p->a[i]), agent_latency(&p->rng, &p->def.latency));
 }
 
 static Ticks mark_of(const AgentEnv *env)
@@ -301,14 +309,14 @@ static void attach_protection(RetailPop *p, AgentEnv *env, uint32_t i, Lots qty)
     if (!a->sl_bps && !a->tp_bps) return;
     const Ledger *L = ledger(env);
     Lots aq = qty > 0 ? qty : -qty;
-    Ticks entry = (Ticks)llround((double)ledger_entry_cost(L, a->account) / (double)aq);
+    Ticks entry = (Ticks)llround((double)ledger_entry_cost(L, account_of(p, a)) / (double)aq);
     if (entry <= 0) return;
     bool lng = qty > 0;
     Side exit_side = lng ? SIDE_SELL : SIDE_BUY;
     if (a->sl_bps) {
         double d = a->sl_bps / 1e4;
         Ticks trig = agent_price_offset(entry, lng ? -d : d);
-        Ticks lp = ledger_liq_price(L, a->account);
+        Ticks lp = ledger_liq_price(L, account_of(p, a));
         /* A stop beyond the liquidation price never fires: the venue liquidates first. */
         bool useful = lp <= 0 || lp == MARGIN_NO_LIQ_SHORT || (lng ? trig > lp : trig < lp);
         if (useful) {
@@ -330,7 +338,7 @@ static void sync(RetailPop *p, AgentEnv *env, uint32_t i, bool ours)
 {
     RetailAgent *a = &p->a[i];
     if (!(a->flags & F_PENDING)) {
-        Lots q = ledger_qty(ledger(env), a->account);
+        Lots q = ledger_qty(ledger(env), account_of(p, a));
         if (q != 0 && !(a->flags & (F_HAS_POS | F_RESTING))) {
             a->flags |= F_HAS_POS;
             a->since_s = secs(p, env->now);
@@ -389,7 +397,7 @@ static bool try_entry(RetailPop *p, AgentEnv *env, uint32_t i, bool forced)
     if (limit && touch <= 0) limit = false;
     Ticks px = limit ? touch : (far > 0 ? far : mark);
     if (px <= 0 || mark <= 0) return false;
-    Quote free = perp_free_margin(env->perp, a->account);
+    Quote free = perp_free_margin(env->perp, account_of(p, a));
     Lots q = retail_entry_lots(free, a->margin_frac, a->leverage, px > mark ? px : mark, perp_table(env->perp),
                                limit ? 0.0 : ENTRY_BAND_FRAC, ENTRY_FEE_FRAC);
     if (q <= 0) {
@@ -416,10 +424,10 @@ static bool margin_call(RetailPop *p, AgentEnv *env, uint32_t i, Lots q)
     const RetailDef *d = &p->def;
     p->st.margin_calls++;
     if (!(a->flags & F_CROSS) && rng_uniform(&p->rng) < d->topup_prob) {
-        Quote free = perp_free_margin(env->perp, a->account);
-        double want = d->topup_frac * (double)ledger_isolated_margin(ledger(env), a->account);
+        Quote free = perp_free_margin(env->perp, account_of(p, a));
+        double want = d->topup_frac * (double)ledger_isolated_margin(ledger(env), account_of(p, a));
         Quote amt = want >= (double)free ? free : (Quote)want;
-        if (amt > 0 && env->ops.add_margin(env->world, a->account, amt) == STATUS_OK) {
+        if (amt > 0 && env->ops.add_margin(env->world, account_of(p, a), amt) == STATUS_OK) {
             p->st.topups++;
             return true;
         }
@@ -435,9 +443,9 @@ static bool margin_call(RetailPop *p, AgentEnv *env, uint32_t i, Lots q)
 static void manage(RetailPop *p, AgentEnv *env, uint32_t i)
 {
     RetailAgent *a = &p->a[i];
-    Lots q = ledger_qty(ledger(env), a->account);
+    Lots q = ledger_qty(ledger(env), account_of(p, a));
     if (q == 0) return;
-    if (perp_margin_call(env->perp, a->account) && margin_call(p, env, i, q)) return;
+    if (perp_margin_call(env->perp, account_of(p, a)) && margin_call(p, env, i, q)) return;
     if (secs(p, env->now) - a->since_s >= a->hold_s) {
         close_position(p, env, i, q, &p->st.close_hold);
         return;
@@ -456,7 +464,7 @@ static void act(RetailPop *p, AgentEnv *env, uint32_t i)
      * through an entry, whose submission report syncs once the order is in. So the ledger is not read for it here
      * (at 10^6 agents, a cache miss on most wakes); validate builds check the claim. */
     if (a->flags & (F_PENDING | F_RESTING | F_HAS_POS)) sync(p, env, i, false);
-    else if (CASCADE_VALIDATE_ON) CASCADE_ASSERT(ledger_qty(ledger(env), a->account) == 0);
+    else if (CASCADE_VALIDATE_ON) CASCADE_ASSERT(ledger_qty(ledger(env), account_of(p, a)) == 0);
     if (a->flags & F_PENDING) return;
     if (a->flags & F_RESTING) {
         if ((SimDuration)(secs(p, env->now) - a->since_s) * SIMTIME_NS_PER_S < p->def.limit_patience) return;
@@ -562,8 +570,7 @@ static void on_liquidated(void *pop, AgentEnv *env, uint32_t agent, const PerpLi
     RetailPop *p = pop;
     RetailAgent *a = &p->a[agent];
     p->st.liquidations++;
-    if (a->liqs < UINT8_MAX) a->liqs++;
-    if (ledger_qty(ledger(env), a->account) != 0) return; /* a partial slice: the agent keeps the rest */
+    if (ledger_qty(ledger(env), account_of(p, a)) != 0) return; /* a partial slice: the agent keeps the rest */
     a->flags &= (uint8_t)~(F_HAS_POS | F_RESTING);
     if (rng_uniform(&p->rng) < p->def.reentry_prob) {
         a->flags |= F_REENTER;
@@ -578,7 +585,7 @@ static void destroy(void *pop)
 {
     RetailPop *p = pop;
     if (!p) return;
-    mem_free(p->a);
+    mem_free(p->a_block);
     mem_free(p->activity);
     mem_free(p->watch);
     mem_free(p);
@@ -612,7 +619,14 @@ static uint16_t bps16(double pct)
 static Status open_account(RetailPop *p, AgentEnv *env, uint32_t i, MarginMode mode, int32_t *lev, Quote cash)
 {
     for (;;) {
-        Status s = env->ops.open_account(env->world, p->id, i, VENUE_PERP, mode, *lev, cash, 0, &p->a[i].account);
+        AccountId acc;
+        Status s = env->ops.open_account(env->world, p->id, i, VENUE_PERP, mode, *lev, cash, 0, &acc);
+        if (s == STATUS_OK) {
+            /* The venue numbers accounts in order and this block opens one per agent in a row, so they are
+             * consecutive; a venue that numbered otherwise is refused here instead of being misaddressed. */
+            if (i == 0) p->account0 = acc;
+            return acc == p->account0 + i ? STATUS_OK : STATUS_INVALID;
+        }
         if (s != STATUS_INVALID || *lev <= 1) return s;
         *lev -= 1;
         p->lev_cap = *lev;
@@ -634,7 +648,10 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     uint32_t n = def->count;
     float *rate = NULL;
     if (n > 0) {
-        p->a = mem_calloc_dense(n, sizeof *p->a); /* a wake reads a random agent's record */
+        /* a wake reads a random agent's record: huge pages, and the array on a line boundary (two spare records
+         * cover the shift) */
+        p->a_block = mem_calloc_dense((size_t)n + 2u, sizeof *p->a);
+        p->a = p->a_block ? (RetailAgent *)(((uintptr_t)p->a_block + 63u) & ~(uintptr_t)63u) : NULL;
         p->activity = mem_calloc(n, sizeof *p->activity);
         p->watch = mem_calloc(n, sizeof *p->watch);
         rate = mem_alloc((size_t)n * sizeof *rate);
@@ -701,7 +718,11 @@ fail:
 /* ---- reads ---- */
 
 RetailStats retail_stats(const void *pop) { return ((const RetailPop *)pop)->st; }
-AccountId retail_account(const void *pop, uint32_t agent) { return ((const RetailPop *)pop)->a[agent].account; }
+AccountId retail_account(const void *pop, uint32_t agent)
+{
+    const RetailPop *p = pop;
+    return account_of(p, &p->a[agent]);
+}
 RetailStrategy retail_strategy(const void *pop, uint32_t agent)
 {
     return (RetailStrategy)((const RetailPop *)pop)->a[agent].strategy;

@@ -22,7 +22,7 @@
  * probability q, raised by fear), and closes on its holding time or when sentiment turns against it. After a
  * liquidation it re-enters with what is left (probability r) or leaves for good.
  *
- * Memory: 40 bytes per agent plus 4 in the watch list (asserted <= 64 in the tests); the venue account costs more. */
+ * Memory: 32 bytes per agent (asserted), 1 activity byte and 4 in the watch list; the venue account costs more. */
 #ifndef CASCADE_RETAIL_H
 #define CASCADE_RETAIL_H
 

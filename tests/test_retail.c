@@ -37,10 +37,10 @@ static SimTime t0(void)
 
 static void agents_retail_record_size(void)
 {
-    /* 40-byte agent record + 1-byte activity (kept apart: the wake thinning reads only it) + 4-byte watch slot;
-     * the brief's budget is 64 bytes of population state per agent. */
+    /* 32-byte agent record (two to a cache line; the account is not stored) + 1-byte activity (kept apart: the
+     * wake thinning reads only it) + 4-byte watch slot; the brief's budget is 64 bytes of population state. */
     CHECK_LE(retail_bytes_per_agent(), 64);
-    CHECK_EQ(retail_bytes_per_agent(), 45);
+    CHECK_EQ(retail_bytes_per_agent(), 37);
 }
 
 static void agents_retail_schema_defaults(void)
@@ -849,6 +849,36 @@ static void agents_retail_world(void)
     mem_free(o.liq_time);
 }
 
+/* Opens one more account before agent 2's: the block's accounts are then not consecutive. */
+static Status mini_open_gap(void *world, uint32_t pop, uint32_t agent, VenueKind v, MarginMode mode, int32_t leverage,
+                            Quote cash, Lots asset, AccountId *out)
+{
+    Mini *m = world;
+    AccountId extra;
+    if (agent == 2) CHECK_EQ(perp_add_account(m->perp, MARGIN_MODE_CROSS, 1, &extra), STATUS_OK);
+    return mini_open(world, pop, agent, v, mode, leverage, cash, asset, out);
+}
+
+/* The record does not store the account: agent i's is the block's first + i, which holds because the venue numbers
+ * accounts in order and the block opens its own in a row; a venue that interleaved others is refused. */
+static void agents_retail_accounts_consecutive(void)
+{
+    RetailDef d = plain_def(6);
+    Mini m;
+    mini_init(&m, &d, 0);
+    AccountId first = retail_account(m.pop, 0);
+    CHECK_EQ(first, m.maker + 1u);
+    for (uint32_t i = 0; i < 6; i++) {
+        CHECK_EQ(retail_account(m.pop, i), first + i);
+        CHECK_EQ(owner_of(&m, first + i), i);
+    }
+    m.env.ops.open_account = mini_open_gap;
+    void *pop = NULL;
+    CHECK_EQ(retail_create(&d, &m.env, 1, rng_stream(42, 2), &pop), STATUS_INVALID);
+    CHECK(pop == NULL);
+    mini_fini(&m);
+}
+
 void suite_agents_retail(void)
 {
     static const TestCase cases[] = {
@@ -858,6 +888,7 @@ void suite_agents_retail(void)
         TEST_CASE(agents_retail_entry_sizing),
         TEST_CASE(agents_retail_sentiment_rules),
         TEST_CASE(agents_retail_parameter_draws),
+        TEST_CASE(agents_retail_accounts_consecutive),
         TEST_CASE(agents_retail_venue_cap),
         TEST_CASE(agents_retail_open_long_bias),
         TEST_CASE(agents_retail_crash_liquidates_and_reenters),
