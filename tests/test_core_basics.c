@@ -292,6 +292,37 @@ static void alloc_counts_exactly(void)
     CHECK_EQ(mem_live_blocks(), blocks0);
 }
 
+/* Dense blocks: zeroed and counted like mem_calloc whatever the kernel does with the advice (whether the pages
+ * become huge depends on the machine's THP setting, so it is not asserted), and the advice never changes contents. */
+static void alloc_dense_blocks(void)
+{
+    int64_t bytes0 = mem_live_bytes(), blocks0 = mem_live_blocks();
+    size_t n = (MEM_HUGE_PAGE_MIN + (3u << 20)) / sizeof(uint64_t); /* over the threshold, not a multiple of 2 MiB */
+    uint64_t *z = mem_calloc_dense(n, sizeof *z);
+    CHECK(z != NULL);
+    if (!z) return;
+    CHECK_EQ(mem_live_bytes(), bytes0 + (int64_t)(n * sizeof *z));
+    CHECK_EQ(mem_live_blocks(), blocks0 + 1);
+    size_t nonzero = 0;
+    for (size_t i = 0; i < n; i += 509) nonzero += z[i] != 0;
+    CHECK_EQ(nonzero, 0);
+    CHECK_EQ(z[n - 1], 0);
+    for (size_t i = 0; i < n; i++) z[i] = i * 0x9e3779b97f4a7c15u;
+    mem_advise_dense(z, n * sizeof *z);         /* again, on written pages */
+    mem_advise_dense((char *)z + 1, 4096);      /* small and unaligned: nothing to advise */
+    size_t wrong = 0;
+    for (size_t i = 0; i < n; i++) wrong += z[i] != i * 0x9e3779b97f4a7c15u;
+    CHECK_EQ(wrong, 0);
+    uint32_t *small = mem_calloc_dense(3, sizeof *small); /* below the threshold: plain zeroed block */
+    CHECK(small != NULL && small[0] == 0 && small[2] == 0);
+    CHECK(mem_calloc_dense(SIZE_MAX / 2, 3) == NULL);
+    CHECK(mem_calloc_dense(0, 8) == NULL);
+    mem_free(small);
+    mem_free(z);
+    CHECK_EQ(mem_live_bytes(), bytes0);
+    CHECK_EQ(mem_live_blocks(), blocks0);
+}
+
 static void alloc_edge_cases(void)
 {
     int64_t bytes0 = mem_live_bytes(), blocks0 = mem_live_blocks();
@@ -345,6 +376,7 @@ void suite_core_alloc(void)
     static const TestCase cases[] = {
         TEST_CASE(alloc_counts_exactly),
         TEST_CASE(alloc_edge_cases),
+        TEST_CASE(alloc_dense_blocks),
     };
     test_add_suite("core_alloc", cases, TEST_COUNT(cases));
 }
