@@ -79,10 +79,7 @@ typedef struct RetailPop {
     RetailStats st;
 } RetailPop;
 
-static inline AccountId account_of(const RetailPop *p, const RetailAgent *a)
-{
-    return p->account0 + (AccountId)(a - p->a);
-}
+static inline AccountId account_of(const RetailPop *p, uint32_t i) { return p->account0 + i; }
 
 /* ---- defaults ---- */
 
@@ -280,12 +277,12 @@ static void submit(RetailPop *p, AgentEnv *env, uint32_t i, OrderType type, Side
                    uint32_t flags, StopTrigger trig)
 {
     VenueReq req = {type, side, px, q, tag, flags, trig};
-    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, &p->a[i]), &req, agent_latency(&p->rng, &p->def.latency));
+    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, i), &req, agent_latency(&p->rng, &p->def.latency));
 }
 
 static void cancel_all(RetailPop *p, AgentEnv *env, uint32_t i)
 {
-    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, &p->a[i]), agent_latency(&p->rng, &p->def.latency));
+    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, i), agent_latency(&p->rng, &p->def.latency));
 }
 
 static Ticks mark_of(const AgentEnv *env)
@@ -309,14 +306,14 @@ static void attach_protection(RetailPop *p, AgentEnv *env, uint32_t i, Lots qty)
     if (!a->sl_bps && !a->tp_bps) return;
     const Ledger *L = ledger(env);
     Lots aq = qty > 0 ? qty : -qty;
-    Ticks entry = (Ticks)llround((double)ledger_entry_cost(L, account_of(p, a)) / (double)aq);
+    Ticks entry = (Ticks)llround((double)ledger_entry_cost(L, account_of(p, i)) / (double)aq);
     if (entry <= 0) return;
     bool lng = qty > 0;
     Side exit_side = lng ? SIDE_SELL : SIDE_BUY;
     if (a->sl_bps) {
         double d = a->sl_bps / 1e4;
         Ticks trig = agent_price_offset(entry, lng ? -d : d);
-        Ticks lp = ledger_liq_price(L, account_of(p, a));
+        Ticks lp = ledger_liq_price(L, account_of(p, i));
         /* A stop beyond the liquidation price never fires: the venue liquidates first. */
         bool useful = lp <= 0 || lp == MARGIN_NO_LIQ_SHORT || (lng ? trig > lp : trig < lp);
         if (useful) {
@@ -338,7 +335,7 @@ static void sync(RetailPop *p, AgentEnv *env, uint32_t i, bool ours)
 {
     RetailAgent *a = &p->a[i];
     if (!(a->flags & F_PENDING)) {
-        Lots q = ledger_qty(ledger(env), account_of(p, a));
+        Lots q = ledger_qty(ledger(env), account_of(p, i));
         if (q != 0 && !(a->flags & (F_HAS_POS | F_RESTING))) {
             a->flags |= F_HAS_POS;
             a->since_s = secs(p, env->now);
@@ -397,7 +394,7 @@ static bool try_entry(RetailPop *p, AgentEnv *env, uint32_t i, bool forced)
     if (limit && touch <= 0) limit = false;
     Ticks px = limit ? touch : (far > 0 ? far : mark);
     if (px <= 0 || mark <= 0) return false;
-    Quote free = perp_free_margin(env->perp, account_of(p, a));
+    Quote free = perp_free_margin(env->perp, account_of(p, i));
     Lots q = retail_entry_lots(free, a->margin_frac, a->leverage, px > mark ? px : mark, perp_table(env->perp),
                                limit ? 0.0 : ENTRY_BAND_FRAC, ENTRY_FEE_FRAC);
     if (q <= 0) {
@@ -424,10 +421,10 @@ static bool margin_call(RetailPop *p, AgentEnv *env, uint32_t i, Lots q)
     const RetailDef *d = &p->def;
     p->st.margin_calls++;
     if (!(a->flags & F_CROSS) && rng_uniform(&p->rng) < d->topup_prob) {
-        Quote free = perp_free_margin(env->perp, account_of(p, a));
-        double want = d->topup_frac * (double)ledger_isolated_margin(ledger(env), account_of(p, a));
+        Quote free = perp_free_margin(env->perp, account_of(p, i));
+        double want = d->topup_frac * (double)ledger_isolated_margin(ledger(env), account_of(p, i));
         Quote amt = want >= (double)free ? free : (Quote)want;
-        if (amt > 0 && env->ops.add_margin(env->world, account_of(p, a), amt) == STATUS_OK) {
+        if (amt > 0 && env->ops.add_margin(env->world, account_of(p, i), amt) == STATUS_OK) {
             p->st.topups++;
             return true;
         }
@@ -443,9 +440,9 @@ static bool margin_call(RetailPop *p, AgentEnv *env, uint32_t i, Lots q)
 static void manage(RetailPop *p, AgentEnv *env, uint32_t i)
 {
     RetailAgent *a = &p->a[i];
-    Lots q = ledger_qty(ledger(env), account_of(p, a));
+    Lots q = ledger_qty(ledger(env), account_of(p, i));
     if (q == 0) return;
-    if (perp_margin_call(env->perp, account_of(p, a)) && margin_call(p, env, i, q)) return;
+    if (perp_margin_call(env->perp, account_of(p, i)) && margin_call(p, env, i, q)) return;
     if (secs(p, env->now) - a->since_s >= a->hold_s) {
         close_position(p, env, i, q, &p->st.close_hold);
         return;
@@ -464,7 +461,7 @@ static void act(RetailPop *p, AgentEnv *env, uint32_t i)
      * through an entry, whose submission report syncs once the order is in. So the ledger is not read for it here
      * (at 10^6 agents, a cache miss on most wakes); validate builds check the claim. */
     if (a->flags & (F_PENDING | F_RESTING | F_HAS_POS)) sync(p, env, i, false);
-    else if (CASCADE_VALIDATE_ON) CASCADE_ASSERT(ledger_qty(ledger(env), account_of(p, a)) == 0);
+    else if (CASCADE_VALIDATE_ON) CASCADE_ASSERT(ledger_qty(ledger(env), account_of(p, i)) == 0);
     if (a->flags & F_PENDING) return;
     if (a->flags & F_RESTING) {
         if ((SimDuration)(secs(p, env->now) - a->since_s) * SIMTIME_NS_PER_S < p->def.limit_patience) return;
@@ -570,7 +567,7 @@ static void on_liquidated(void *pop, AgentEnv *env, uint32_t agent, const PerpLi
     RetailPop *p = pop;
     RetailAgent *a = &p->a[agent];
     p->st.liquidations++;
-    if (ledger_qty(ledger(env), account_of(p, a)) != 0) return; /* a partial slice: the agent keeps the rest */
+    if (ledger_qty(ledger(env), account_of(p, agent)) != 0) return; /* a partial slice: the agent keeps the rest */
     a->flags &= (uint8_t)~(F_HAS_POS | F_RESTING);
     if (rng_uniform(&p->rng) < p->def.reentry_prob) {
         a->flags |= F_REENTER;
@@ -718,11 +715,7 @@ fail:
 /* ---- reads ---- */
 
 RetailStats retail_stats(const void *pop) { return ((const RetailPop *)pop)->st; }
-AccountId retail_account(const void *pop, uint32_t agent)
-{
-    const RetailPop *p = pop;
-    return account_of(p, &p->a[agent]);
-}
+AccountId retail_account(const void *pop, uint32_t agent) { return account_of(pop, agent); }
 RetailStrategy retail_strategy(const void *pop, uint32_t agent)
 {
     return (RetailStrategy)((const RetailPop *)pop)->a[agent].strategy;
