@@ -648,7 +648,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
         /* a wake reads a random agent's record: huge pages, and the array on a line boundary (two spare records
          * cover the shift) */
         p->a_block = mem_calloc_dense((size_t)n + 2u, sizeof *p->a);
-        p->a = p->a_block ? (RetailAgent *)(((uintptr_t)p->a_block + 63u) & ~(uintptr_t)63u) : NULL;
+        p->a = mem_line_align(p->a_block);
         p->activity = mem_calloc(n, sizeof *p->activity);
         p->watch = mem_calloc(n, sizeof *p->watch);
         rate = mem_alloc((size_t)n * sizeof *rate);

@@ -31,6 +31,14 @@ void mem_advise_dense(void *block, size_t size);
  * page touched while small stays small). */
 void *mem_calloc_dense(size_t count, size_t size);
 
+/* A cache line. Blocks come 16-byte aligned; a record array meant to sit on line boundaries is allocated
+ * MEM_LINE - 1 bytes larger and used from mem_line_align(block) (the block itself is what mem_free takes). */
+#define MEM_LINE ((size_t)64)
+static inline void *mem_line_align(void *block)
+{
+    return block ? (void *)(((uintptr_t)block + MEM_LINE - 1u) & ~(uintptr_t)(MEM_LINE - 1u)) : NULL;
+}
+
 /* Bytes currently allocated (payload, not headers). */
 int64_t mem_live_bytes(void);
 /* Blocks currently allocated. */

@@ -55,9 +55,9 @@ static Status grow(Ledger *L, uint32_t need)
      * they are copied on every growth: +50 % peak RSS at 10^6 accounts); realloc keeps only 16-byte alignment,
      * so the records move to the new block's boundary when its offset differs. */
     size_t old_off = L->acct ? (size_t)((char *)L->acct - (char *)L->acct_block) : 0;
-    char *raw = mem_realloc(L->acct_block, (size_t)n * sizeof(LedgerAccount) + LEDGER_LINE - 1u);
+    char *raw = mem_realloc(L->acct_block, (size_t)n * sizeof(LedgerAccount) + MEM_LINE - 1u);
     if (!raw) return STATUS_NOMEM;
-    LedgerAccount *acct = (LedgerAccount *)(((uintptr_t)raw + LEDGER_LINE - 1u) & ~(uintptr_t)(LEDGER_LINE - 1u));
+    LedgerAccount *acct = mem_line_align(raw);
     if (L->count && (char *)acct != raw + old_off) memmove(acct, raw + old_off, (size_t)L->count * sizeof *acct);
     mem_advise_dense(acct, (size_t)n * sizeof *acct);
     L->acct_block = raw;

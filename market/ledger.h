@@ -19,6 +19,7 @@
 #ifndef CASCADE_LEDGER_H
 #define CASCADE_LEDGER_H
 
+#include "alloc.h"
 #include "book.h"
 #include "liqindex.h"
 #include "margin.h"
@@ -84,8 +85,7 @@ typedef struct LedgerAccount {
     uint8_t cross_stale;    /* listed in cross_dirty */
 } LedgerAccount;
 
-enum { LEDGER_LINE = 64 };
-_Static_assert(sizeof(LedgerAccount) == LEDGER_LINE, "a ledger account is one cache line");
+_Static_assert(sizeof(LedgerAccount) == MEM_LINE, "a ledger account is one cache line");
 
 typedef struct Ledger {
     MarginTable table;

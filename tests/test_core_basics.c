@@ -313,6 +313,10 @@ static void alloc_dense_blocks(void)
     size_t wrong = 0;
     for (size_t i = 0; i < n; i++) wrong += z[i] != i * 0x9e3779b97f4a7c15u;
     CHECK_EQ(wrong, 0);
+    char *line = mem_line_align(z);
+    CHECK_EQ((uintptr_t)line % MEM_LINE, 0);
+    CHECK(line >= (char *)z && line < (char *)z + MEM_LINE);
+    CHECK(mem_line_align(NULL) == NULL);
     uint32_t *small = mem_calloc_dense(3, sizeof *small); /* below the threshold: plain zeroed block */
     CHECK(small != NULL && small[0] == 0 && small[2] == 0);
     CHECK(mem_calloc_dense(SIZE_MAX / 2, 3) == NULL);
