@@ -60,6 +60,12 @@ typedef struct RetailPop {
     RetailDef def;
     uint32_t id;
     Rng rng;
+    /* Which agent a wake picks comes from a stream of its own, drawn a wake (a base wake) or two (a check) before it
+     * is used: at 10^6 agents the pick's record, activity byte and ledger account are cache misses, and knowing the
+     * agent early lets their loads start while other events run. base_word and check_word are those early draws
+     * (rng_bounded_word turns them into the pick, exactly as rng_bounded would have). */
+    Rng pick;
+    uint64_t base_word, check_word[2];
     RetailAgent *a;       /* count records, 64-byte aligned inside a_block */
     void *a_block;
     AccountId account0;   /* agent i's account is account0 + i */
@@ -486,6 +492,32 @@ static void act(RetailPop *p, AgentEnv *env, uint32_t i)
     watch_update(p, env, i);
 }
 
+/* ---- picking ahead ---- */
+
+static void prefetch_agent(RetailPop *p, AgentEnv *env, uint32_t i)
+{
+    __builtin_prefetch(&p->a[i]);
+    ledger_prefetch(ledger(env), account_of(p, i));
+}
+
+/* Starts loading what the next base wake reads: its agent's activity byte, record and account. */
+static void prefetch_base(RetailPop *p, AgentEnv *env)
+{
+    uint32_t i = (uint32_t)rng_bounded_likely(p->base_word, p->def.count);
+    __builtin_prefetch(&p->activity[i]);
+    prefetch_agent(p, env, i);
+}
+
+/* A check's agent is behind an entry of the watch list, a second load: the entry for the check after next is
+ * started now, and the entry for the next one (started a check ago) is read to start its agent's loads. The list may
+ * change in between; then a prefetch is wasted, never wrong. */
+static void prefetch_check(RetailPop *p, AgentEnv *env)
+{
+    if (p->nwatch == 0) return;
+    __builtin_prefetch(&p->watch[rng_bounded_likely(p->check_word[1], p->nwatch)]);
+    prefetch_agent(p, env, p->watch[rng_bounded_likely(p->check_word[0], p->nwatch)]);
+}
+
 /* ---- population callbacks ---- */
 
 static void wake(void *pop, AgentEnv *env, uint32_t agent)
@@ -499,16 +531,18 @@ static void wake(void *pop, AgentEnv *env, uint32_t agent)
     if (!keep || r <= 0) return;
     update_mood(p, env);
     if (rng_uniform(&p->rng) * r < p->base_rate) {
-        uint32_t i = (uint32_t)rng_bounded(&p->rng, p->def.count);
-        /* At 10^6 agents both the activity byte and the record miss the cache: start the record's load now so the
-         * two misses overlap (wasted only when the byte thins the wake away). */
-        __builtin_prefetch(&p->a[i]);
+        uint32_t i = (uint32_t)rng_bounded_word(&p->pick, p->base_word, p->def.count);
+        p->base_word = rng_next(&p->pick);
+        prefetch_base(p, env);
         if (!(rng_uniform(&p->rng) * 255.0 < (double)p->activity[i])) return;
         if (!agent_attention_pass(env, &p->rng)) return;
         p->st.base_wakes++;
         act(p, env, i);
     } else if (p->nwatch > 0) {
-        uint32_t i = p->watch[rng_bounded(&p->rng, p->nwatch)];
+        uint32_t i = p->watch[rng_bounded_word(&p->pick, p->check_word[0], p->nwatch)];
+        p->check_word[0] = p->check_word[1];
+        p->check_word[1] = rng_next(&p->pick);
+        prefetch_check(p, env);
         p->st.checks++;
         act(p, env, i);
     }
@@ -640,6 +674,12 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
+    /* the pick stream starts 2^192 draws into the population's: beyond every stream rng_stream hands out */
+    p->pick = rng;
+    rng_long_jump(&p->pick);
+    p->base_word = rng_next(&p->pick);
+    p->check_word[0] = rng_next(&p->pick);
+    p->check_word[1] = rng_next(&p->pick);
     p->t0 = env->now;
     p->mood_time = env->now;
     uint32_t n = def->count;

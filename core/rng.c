@@ -114,16 +114,20 @@ static __attribute__((noinline)) uint64_t bounded_reject(Rng *r, uint64_t n, u12
     return (uint64_t)(m >> 64);
 }
 
-uint64_t rng_bounded(Rng *r, uint64_t n)
+uint64_t rng_bounded_word(Rng *r, uint64_t word, uint64_t n)
 {
     CASCADE_ASSERT(n > 0);
     /* x * n / 2^64 maps [0, 2^64) onto [0, n); each result has floor or ceil of 2^64 / n preimages. Rejecting the
      * low words below 2^64 mod n leaves exactly floor(2^64 / n) preimages each, so the result is exactly uniform.
      * The modulo is only computed when a rejection is possible at all (low word < n). */
-    u128 m = (u128)rng_next(r) * n;
+    u128 m = (u128)word * n;
     if ((uint64_t)m < n) return bounded_reject(r, n, m);
     return (uint64_t)(m >> 64);
 }
+
+uint64_t rng_bounded(Rng *r, uint64_t n) { return rng_bounded_word(r, rng_next(r), n); }
+
+uint64_t rng_bounded_likely(uint64_t word, uint64_t n) { return (uint64_t)(((u128)word * n) >> 64); }
 
 /* Two's-complement reinterpretation without implementation-defined conversion. */
 static int64_t u64_to_i64(uint64_t u)

@@ -37,6 +37,12 @@ double rng_uniform(Rng *r);
 double rng_uniform_pos(Rng *r);
 /* Uniform integer in [0, n), n > 0, without modulo bias (Lemire 2019 multiply-shift with rejection). */
 uint64_t rng_bounded(Rng *r, uint64_t n);
+/* rng_bounded whose first draw, `word`, was taken from r earlier (rng_next): the same result rng_bounded would have
+ * given had it drawn `word` itself; a rejection (probability < n / 2^64) draws the rest from r now. Lets a caller know
+ * (word * n) >> 64, the likely result, ahead of time. */
+uint64_t rng_bounded_word(Rng *r, uint64_t word, uint64_t n);
+/* (word * n) >> 64: what rng_bounded_word(r, word, n) returns unless it rejects. Draws nothing. */
+uint64_t rng_bounded_likely(uint64_t word, uint64_t n);
 /* Uniform integer in [lo, hi], inclusive; lo <= hi (asserted); the full int64 range is allowed. */
 int64_t rng_range_i64(Rng *r, int64_t lo, int64_t hi);
 /* True with probability p in [0, 1] (asserted): p = 0 never, p = 1 always. */

@@ -116,6 +116,12 @@ typedef struct Ledger {
     Lots oi_long, oi_short; /* open interest: total long lots, total short lots */
 } Ledger;
 
+/* A hint that account a will be read soon: starts loading its record (no effect on any value). */
+static inline void ledger_prefetch(const Ledger *L, AccountId a)
+{
+    if (a < L->count) __builtin_prefetch(&L->acct[a]);
+}
+
 /* Binance BTCUSDT tier table in BTCUSDT test units (1 quote = 0.0001 USDT), capacity 64. */
 LedgerDef ledger_default_def(void);
 /* Empty ledger; STATUS_INVALID if the table fails margin_table_validate, STATUS_NOMEM on allocation failure. */

@@ -259,6 +259,36 @@ static void rng_bounded_has_no_modulo_bias(void)
     for (int i = 0; i < 1000; i++) CHECK(rng_bounded(&r, UINT64_MAX) < UINT64_MAX);
 }
 
+static void rng_bounded_word_is_rng_bounded_drawn_early(void)
+{
+    /* A word drawn ahead and turned into the pick later gives what rng_bounded gives from the same position, and
+     * leaves the stream where rng_bounded leaves it, rejections included: n = 3 * 2^62 rejects a quarter of the
+     * words, so its 500 pairs go through the rejection path about 125 times. rng_bounded_likely is the result
+     * whenever the word was not rejected. */
+    uint64_t ns[] = {1, 3, 1000000, UINT64_C(3) << 62};
+    int rejected = 0, likely_ok = 0, compared = 0;
+    for (size_t k = 0; k < sizeof ns / sizeof ns[0]; k++) {
+        Rng a, b;
+        rng_seed(&a, 17 + k);
+        b = a;
+        for (int i = 0; i < 500; i++) {
+            uint64_t expect = rng_bounded(&a, ns[k]);
+            uint64_t word = rng_next(&b);
+            uint64_t guess = rng_bounded_likely(word, ns[k]);
+            Rng before = b;
+            uint64_t got = rng_bounded_word(&b, word, ns[k]);
+            CHECK_EQ(got, expect);
+            bool drew = memcmp(&before, &b, sizeof b) != 0; /* the rejection loop drew more */
+            rejected += drew;
+            if (!drew) likely_ok += guess == got;
+            compared += !drew;
+            CHECK(memcmp(&a, &b, sizeof a) == 0);
+        }
+    }
+    CHECK_GT(rejected, 60);
+    CHECK_EQ(likely_ok, compared);
+}
+
 static void rng_range_i64_bounds(void)
 {
     Rng r;
@@ -483,6 +513,7 @@ void suite_core_rng(void)
         TEST_CASE(rng_uniform_moments),
         TEST_CASE(rng_bounded_uniformity),
         TEST_CASE(rng_bounded_has_no_modulo_bias),
+        TEST_CASE(rng_bounded_word_is_rng_bounded_drawn_early),
         TEST_CASE(rng_range_i64_bounds),
         TEST_CASE(rng_bernoulli_frequencies),
         TEST_CASE(rng_normal_moments),
