@@ -442,6 +442,67 @@ static void perp_backlog_under_throughput_limit(void)
     perp_destroy(p);
 }
 
+/* Three longs liquidated at once into a book whose bids lie beyond the band: the items wait, in their order, with
+ * the fund able to cover their estimated loss (no ADL), and go as soon as bids come within the band. With an empty
+ * fund the same blocked items are deleveraged at once. (The engine serves a waiting item without calling into the
+ * book; this pins down that nothing else changes for it.) */
+static void perp_blocked_backlog_waits_in_order(void)
+{
+    for (int fund_empty = 0; fund_empty <= 1; fund_empty++) {
+        PerpDef d = tdef();
+        d.insurance_fund = fund_empty ? 0 : 1000000;
+        PerpVenue *p = make(&d, 1000);
+        SimTime t = d.start;
+        AccountId S = account(p, MARGIN_MODE_CROSS, 10, 10000000);
+        AccountId M = account(p, MARGIN_MODE_CROSS, 10, 100000000);
+        AccountId L[3];
+        int32_t lev[3] = {10, 15, 20}; /* LP 909, 942, 959 for 10 lots at 1000 */
+        for (int i = 0; i < 3; i++) {
+            L[i] = account(p, MARGIN_MODE_ISOLATED, lev[i], 5000);
+            trade(p, t, L[i], S, 1000, 10);
+        }
+        limit(p, t, M, SIDE_BUY, 800, 1000); /* the band (10 %) stops sells at 810 */
+        SimTime crash = t + SEC;
+        perp_set_index(p, 900);
+        perp_advance(p, crash);
+        ok(p);
+        const Ledger *g = perp_ledger(p);
+        if (fund_empty) {
+            /* Estimated loss at the band edge exceeds the empty fund: S, the only short, takes all three. */
+            CHECK_EQ(perp_stats(p).adl_events, 3);
+            CHECK_EQ(perp_stats(p).backlog_items, 0);
+            CHECK_EQ(ledger_qty(g, S), 0);
+            CHECK_EQ(book_qty_at(perp_book(p), SIDE_BUY, 800), 1000);
+            perp_destroy(p);
+            continue;
+        }
+        for (int k = 1; k <= 5; k++) perp_advance(p, crash + k * 100 * MS);
+        PerpStats s = perp_stats(p);
+        CHECK_EQ(s.liquidations, 3);
+        CHECK_EQ(s.adl_events, 0);
+        CHECK_EQ(s.backlog_items, 3);
+        CHECK_EQ(s.backlog_lots, 30);
+        CHECK_EQ(s.engine_ticks, 6);
+        CHECK_EQ(book_qty_at(perp_book(p), SIDE_BUY, 800), 1000);
+        for (int i = 0; i < 3; i++) CHECK_EQ(record(p, (uint32_t)i)->done_time, 0);
+        /* Ten lots bid within the band at a time: the next tick sells the head item (LP 959, queued first, then
+         * 942), the others find the book empty within the band again and keep their order. */
+        for (uint32_t k = 0; k < 2; k++) {
+            SimTime tick = crash + (600 + 100 * k) * MS;
+            limit(p, tick - 50 * MS, M, SIDE_BUY, 850 - 10 * (Ticks)k, 10);
+            perp_advance(p, tick);
+            CHECK_EQ(record(p, k)->account, L[2 - k]);
+            CHECK_EQ(record(p, k)->done_time, tick);
+            CHECK_EQ(record(p, k + 1)->done_time, 0);
+            CHECK_EQ(perp_stats(p).backlog_items, 2 - k);
+            CHECK_EQ(perp_stats(p).backlog_lots, 20 - 10 * (Lots)k);
+        }
+        CHECK_EQ(ledger_qty(g, M), 20);
+        ok(p);
+        perp_destroy(p);
+    }
+}
+
 static void perp_notional_limit_slices_head(void)
 {
     PerpDef d = tdef();
@@ -887,6 +948,7 @@ void suite_market_perp_liq(void)
         TEST_CASE(perp_partial_liquidation_lowers_tier),
         TEST_CASE(perp_cross_liquidation_cancels_orders),
         TEST_CASE(perp_backlog_under_throughput_limit),
+        TEST_CASE(perp_blocked_backlog_waits_in_order),
         TEST_CASE(perp_notional_limit_slices_head),
         TEST_CASE(perp_bankruptcy_ioc_retries_then_market),
         TEST_CASE(perp_backstop_takers),
