@@ -159,7 +159,7 @@ static inline __attribute__((always_inline)) void refresh_inline(Ledger *L, Acco
         liqindex_remove(&L->cross_liq, a);
         return;
     }
-    if (!L->acct[a].cross_stale) {
+    if (!L->acct[a].cross_stale && !L->acct[a].unindexed) {
         L->acct[a].cross_stale = 1;
         L->cross_dirty[L->cross_dirty_count++] = a;
     }
@@ -598,6 +598,12 @@ const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count)
 }
 
 LiqIndex *ledger_liqindex(Ledger *L) { return &L->liq; }
+void ledger_set_unindexed(Ledger *L, AccountId a)
+{
+    CASCADE_ASSERT(valid(L, a) && L->acct[a].mode == MARGIN_MODE_CROSS && L->acct[a].qty == 0);
+    L->acct[a].unindexed = 1;
+}
+
 LiqIndex *ledger_cross_liqindex(Ledger *L)
 {
     cross_index_sync(L);
@@ -654,7 +660,10 @@ Status ledger_check(const Ledger *L, char *why, size_t why_cap)
             bool indexed = liqindex_get(&L->cross_liq, a, &side, &lp);
             cross_indexed += indexed;
             if (q == 0 && indexed) return bad(why, why_cap, "flat cross account in the cross index", a, 0, 0);
-            if (L->acct[a].cross_stale) {
+            if (L->acct[a].unindexed) {
+                if (indexed || L->acct[a].cross_stale)
+                    return bad(why, why_cap, "unindexed account in the cross index", a, 0, 0);
+            } else if (L->acct[a].cross_stale) {
                 stale++; /* its entry waits for cross_index_sync */
             } else if (q != 0) {
                 Ticks want_lp = margin_liquidation_price(&L->table, q, c, L->acct[a].cash);

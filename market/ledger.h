@@ -83,6 +83,7 @@ typedef struct LedgerAccount {
     uint32_t cross_slot;    /* index + 1 into cross[], 0 when not listed */
     uint8_t mode;           /* MarginMode */
     uint8_t cross_stale;    /* listed in cross_dirty */
+    uint8_t unindexed;      /* never in cross_liq (ledger_set_unindexed) */
 } LedgerAccount;
 
 _Static_assert(sizeof(LedgerAccount) == MEM_LINE, "a ledger account is one cache line");
@@ -224,6 +225,10 @@ LiqIndex *ledger_liqindex(Ledger *L);
  * to date, so they are exact (crossed if and only if ledger_is_liquidatable at that mark) until the next mutation:
  * call it again rather than keep the pointer. */
 LiqIndex *ledger_cross_liqindex(Ledger *L);
+/* Keeps cross account a out of the cross index for good: for a venue's internal accounts, which it never
+ * liquidates (an engine account holds a position taken over already, and is crossed while it waits). Call it while
+ * the account is flat. */
+void ledger_set_unindexed(Ledger *L, AccountId a);
 
 /* Venue totals. */
 Quote ledger_fee_account(const Ledger *L);

@@ -96,6 +96,9 @@ static AccountId acquire_engine(PerpVenue *p)
     s = perp__reserve_accounts(p, e + 1u);
     CASCADE_ASSERT(s == STATUS_OK);
     p->role[e] = PERP_ROLE_ENGINE;
+    /* crossed from its first fill until it is flat, and never liquidated: kept out of the cross index, which every
+     * mark update would otherwise walk through the whole backlog */
+    ledger_set_unindexed(&p->ledger, e);
     if (p->free_engine_cap < p->free_engine_count + 1u || p->free_engine_cap < e + 1u) {
         /* The stack can never hold more than the number of engine accounts, so size it by account capacity. */
         uint32_t cap = p->acct_cap;
@@ -257,12 +260,12 @@ void perp__check_liquidations(PerpVenue *p)
         if (handled == 0) break;
     }
     /* Cross accounts the mark makes liquidatable, from their own index (the others are not visited), triggered in
-     * id order as a full scan would meet them. Engine accounts hold positions taken over already: skipped. */
+     * id order as a full scan would meet them. Engine accounts are not in the index (ledger_set_unindexed). */
     uint32_t n = liqindex_collect_crossed(ledger_cross_liqindex(&p->ledger), m, p->scratch, p->acct_cap);
     uint32_t k = 0;
     for (uint32_t i = 0; i < n; i++) {
         AccountId a = p->scratch[i];
-        if (p->role[a] != PERP_ROLE_ENGINE && p->stamp[a] != p->round) p->scratch[k++] = a;
+        if (p->stamp[a] != p->round) p->scratch[k++] = a;
     }
     if (k > 1) qsort(p->scratch, k, sizeof *p->scratch, cmp_account); /* usually k == 0: no libc call */
     for (uint32_t i = 0; i < k; i++) {

@@ -269,6 +269,30 @@ static void ledger_cross_liq_price_follows_cash(void)
     ledger_fini(&L);
 }
 
+/* An unindexed cross account (a venue's engine account) never enters the cross index, however its position and cash
+ * move, while an ordinary one beside it does; the ledger's own check knows the difference. */
+static void ledger_unindexed_account_stays_out_of_the_cross_index(void)
+{
+    Ledger L;
+    init_ledger(&L, 4);
+    AccountId e = account(&L, MARGIN_MODE_CROSS, 1, 5000 * QPU);
+    AccountId c = account(&L, MARGIN_MODE_CROSS, 20, 5000 * QPU);
+    AccountId b = account(&L, MARGIN_MODE_CROSS, 20, 100000 * QPU);
+    ledger_set_unindexed(&L, e);
+    trade(&L, e, b, 1000000, 1000, 0, 0);
+    trade(&L, c, b, 1000000, 1000, 0, 0);
+    CHECK_EQ(ledger_deposit(&L, e, 100 * QPU), STATUS_OK);
+    LCHECK(&L);
+    LiqIndex *x = ledger_cross_liqindex(&L);
+    CHECK(!liqindex_get(x, e, NULL, NULL));
+    CHECK(liqindex_get(x, c, NULL, NULL));
+    CHECK(ledger_is_liquidatable(&L, e, 900000)); /* crossed, and still not collected */
+    AccountId got[4];
+    CHECK_EQ(liqindex_collect_crossed(x, 900000, got, 4), 1);
+    CHECK_EQ(got[0], c);
+    ledger_fini(&L);
+}
+
 static void ledger_withdraw_and_margin_rules(void)
 {
     Ledger L;
@@ -717,6 +741,7 @@ void suite_market_ledger(void)
         TEST_CASE(ledger_isolated_margin_release_pro_rata),
         TEST_CASE(ledger_liq_price_indexed_and_updated),
         TEST_CASE(ledger_cross_liq_price_follows_cash),
+        TEST_CASE(ledger_unindexed_account_stays_out_of_the_cross_index),
         TEST_CASE(ledger_withdraw_and_margin_rules),
         TEST_CASE(ledger_funding_rounding_conserves),
         TEST_CASE(ledger_deficit_fund_and_bad_debt),
