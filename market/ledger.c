@@ -598,6 +598,7 @@ const AccountId *ledger_cross_accounts(const Ledger *L, uint32_t *count)
 }
 
 LiqIndex *ledger_liqindex(Ledger *L) { return &L->liq; }
+
 void ledger_set_unindexed(Ledger *L, AccountId a)
 {
     CASCADE_ASSERT(valid(L, a) && L->acct[a].mode == MARGIN_MODE_CROSS && L->acct[a].qty == 0);
