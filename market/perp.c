@@ -506,10 +506,9 @@ Lots perp__engine_order(PerpVenue *p, uint32_t item_slot, OrderType type, Side s
     Ticks mark = mark_price(&p->mark);
     if (book_in_auction(p->book) || opp == 0) return 0;
     if (type == ORDER_MARKET && mark > 0) {
-        Ticks lim = book_market_limit(p->book, side, mark, p->def.liq.band_bps);
-        if (side == SIDE_BUY ? opp > lim : opp < lim) return 0;
+        if (perp__beyond(side, opp, perp__engine_edge(p, side))) return 0;
     } else if (type == ORDER_IOC) {
-        if (side == SIDE_BUY ? opp > price : opp < price) return 0;
+        if (perp__beyond(side, opp, price)) return 0;
     }
     OrderRef ref;
     VenueOrder *o;

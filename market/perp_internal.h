@@ -97,6 +97,16 @@ static inline void perp__due_changed(PerpVenue *p)
     p->next_due = p->halt_until < t ? p->halt_until : t;
 }
 
+/* The engine's order rules, shared by the order itself (perp__engine_order), its loss estimate and the tick's
+ * test for items that cannot trade (perp_liq.c), so that the three agree by construction. */
+/* The worst price a market order of the engine on `side` may reach: the protection band around the mark. */
+static inline Ticks perp__engine_edge(const PerpVenue *p, Side side)
+{
+    return book_market_limit(p->book, side, mark_price(&p->mark), p->def.liq.band_bps);
+}
+/* A price beyond `limit` for an order on `side` (a buy's above it, a sell's below it). */
+static inline bool perp__beyond(Side side, Ticks px, Ticks limit) { return side == SIDE_BUY ? px > limit : px < limit; }
+
 /* perp.c */
 Status perp__reserve_accounts(PerpVenue *p, uint32_t n);
 uint32_t perp__cancel_all(PerpVenue *p, AccountId a, bool notify);

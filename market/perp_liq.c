@@ -323,12 +323,20 @@ static void finish(PerpVenue *p, LiqItem *it)
     p->free_engines[p->free_engine_count++] = it->engine;
 }
 
+/* The loss against the bankruptcy price of `left` lots (>= 0) executed at the band edge (0 when the edge is no
+ * worse). */
+static Quote loss_at_edge(Side side, Ticks bankrupt, Ticks edge, Lots left)
+{
+    Ticks gap = side == SIDE_SELL ? bankrupt - edge : edge - bankrupt;
+    return gap > 0 ? money_notional(gap, left) : 0;
+}
+
 /* Loss against the bankruptcy price of executing `qty` at market now, from the visible book (MODEL.md 3.5: the
  * fund must be able to pay it, or ADL takes over). Lots beyond the band or the visible levels count at the band
  * edge. */
 static Quote estimated_loss(const PerpVenue *p, Side side, Ticks bankrupt, Lots qty)
 {
-    Ticks edge = book_market_limit(p->book, side, mark_price(&p->mark), p->def.liq.band_bps);
+    Ticks edge = perp__engine_edge(p, side);
     Side opp = side == SIDE_SELL ? SIDE_BUY : SIDE_SELL;
     BookLevelView lv;
     Quote loss = 0;
@@ -337,15 +345,13 @@ static Quote estimated_loss(const PerpVenue *p, Side side, Ticks bankrupt, Lots 
     /* The first 64 visible levels, walked only as far as needed (a crashed book's touch is often beyond the band). */
     for (Ticks px = book_level_after(p->book, opp, 0, &lv); px != 0 && i < 64 && left > 0;
          px = book_level_after(p->book, opp, px, &lv), i++) {
-        if (side == SIDE_SELL ? px < edge : px > edge) break;
+        if (perp__beyond(side, px, edge)) break;
         Lots take = lv.qty < left ? lv.qty : left;
         Ticks gap = side == SIDE_SELL ? bankrupt - px : px - bankrupt;
         if (gap > 0) loss += money_notional(gap, take);
         left -= take;
     }
-    Ticks gap = side == SIDE_SELL ? bankrupt - edge : edge - bankrupt;
-    if (left > 0 && gap > 0) loss += money_notional(gap, left);
-    return loss;
+    return loss + loss_at_edge(side, bankrupt, edge, left);
 }
 
 /* Closes up to qty lots of the item against opposite holders in ADL rank order at the bankruptcy price. */
@@ -485,8 +491,8 @@ static void gate_refresh(const PerpVenue *p, EngineGate *g)
     for (int s = SIDE_BUY; s <= SIDE_SELL; s++) {
         Side side = (Side)s;
         Ticks opp = side == SIDE_BUY ? book_best_ask(p->book) : book_best_bid(p->book);
-        g->edge[s] = book_market_limit(p->book, side, m, p->def.liq.band_bps);
-        g->blocked[s] = continuous && (opp == 0 || (side == SIDE_BUY ? opp > g->edge[s] : opp < g->edge[s]));
+        g->edge[s] = perp__engine_edge(p, side);
+        g->blocked[s] = continuous && (opp == 0 || perp__beyond(side, opp, g->edge[s]));
     }
     g->fund = ledger_insurance_fund(&p->ledger);
     g->valid = true;
@@ -504,12 +510,7 @@ static bool item_idle(const PerpVenue *p, const LiqItem *it, Lots q, Lots slice,
     if (d->mode == LIQ_MODE_BANKRUPTCY_IOC && it->ioc_failures < d->ioc_retries) return false;
     Side side = q > 0 ? SIDE_SELL : SIDE_BUY;
     if (!g->blocked[side] || it->carried != 0 || ledger_cash(&p->ledger, it->engine) != 0) return false;
-    if (d->adl) {
-        Ticks gap = side == SIDE_SELL ? it->bankrupt_tk - g->edge[side] : g->edge[side] - it->bankrupt_tk;
-        Quote loss = gap > 0 ? money_notional(gap, slice) : 0;
-        if (loss > g->fund) return false;
-    }
-    return true;
+    return !d->adl || loss_at_edge(side, it->bankrupt_tk, g->edge[side], slice) <= g->fund;
 }
 
 void perp__engine_tick(PerpVenue *p)
