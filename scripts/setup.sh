@@ -9,6 +9,7 @@ PACKAGES=(
   libcunit1-dev                      # unit tests
   libsdl2-dev libsdl2-ttf-dev        # live view (render/), optional with -DCASCADE_VIEW=OFF
   gnuplot-nox                        # figures (paper/, bench/)
+  python3-mpmath                     # a test regenerates core/rng_ziggurat.inc (50-digit tables) to check it is current
 )
 
 missing=()

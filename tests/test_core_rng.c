@@ -372,6 +372,105 @@ static void rng_exponential_moments(void)
     CHECK_EQ(negative, 0);
 }
 
+/* ---- the ziggurat samplers' shape, tails and cost ---- */
+
+#define ZIG_DRAWS 4000000
+#define ZIG_BIN 0.125 /* bin width: the wedges of the layers near the mode are ~0.02-0.1 wide, so a wrong wedge test or
+                       * a wrong layer edge moves mass between neighbouring bins and shows up in the chi-square */
+
+/* Chi-square of `count` against expected probabilities `p` (nbins bins) over n draws, checked at 6 sd of its mean. */
+static void check_chi2(const uint64_t *count, const double *p, int nbins, double n)
+{
+    double chi2 = 0;
+    for (int b = 0; b < nbins; b++) {
+        double e = p[b] * n;
+        chi2 += ((double)count[b] - e) * ((double)count[b] - e) / e;
+    }
+    int dof = nbins - 1;
+    CHECK_LT_F64(chi2, dof + Z_TOL * sqrt(2.0 * dof));
+}
+
+/* True when the draw took exactly one 64-bit word from the stream: r advanced as one rng_next advances it. */
+static bool one_word(const Rng *before, const Rng *after)
+{
+    Rng one = *before;
+    (void)rng_next(&one);
+    return memcmp(&one, after, sizeof one) == 0;
+}
+
+static void rng_std_normal_matches_the_normal_cdf(void)
+{
+    /* Bins of 0.125 over [-5, 5] and the two tails beyond; the normal ziggurat's own tail starts at R = 3.654, so
+     * the bins past it and the tail counts test its tail sampler, and |z| > 4.5 (expected ~27 draws) its far end. */
+    enum { NB = 80 };
+    static uint64_t count[NB + 2];
+    static double p[NB + 2];
+    memset(count, 0, sizeof count);
+    double cdf_prev = 0.5 * erfc(5.0 / sqrt(2.0));
+    p[0] = cdf_prev;
+    for (int b = 1; b <= NB; b++) {
+        double hi = -5.0 + b * ZIG_BIN;
+        double cdf = 0.5 * erfc(-hi / sqrt(2.0));
+        p[b] = cdf - cdf_prev;
+        cdf_prev = cdf;
+    }
+    p[NB + 1] = 0.5 * erfc(5.0 / sqrt(2.0));
+    Rng r;
+    rng_seed(&r, 21);
+    uint64_t beyond_r = 0, beyond_r_negative = 0, far = 0, single = 0;
+    for (int i = 0; i < ZIG_DRAWS; i++) {
+        Rng before = r;
+        double z = rng_std_normal(&r);
+        single += one_word(&before, &r);
+        int b = z < -5.0 ? 0 : z >= 5.0 ? NB + 1 : 1 + (int)floor((z + 5.0) / ZIG_BIN);
+        if (b > NB) b = NB + 1;
+        count[b]++;
+        if (fabs(z) > 3.6541528853610088) {
+            beyond_r++;
+            beyond_r_negative += z < 0;
+        }
+        far += fabs(z) > 4.5;
+    }
+    check_chi2(count, p, NB + 2, ZIG_DRAWS);
+    CHECK_FREQ(beyond_r, ZIG_DRAWS, erfc(3.6541528853610088 / sqrt(2.0)));
+    CHECK_FREQ(beyond_r_negative, beyond_r, 0.5);
+    CHECK_FREQ(far, ZIG_DRAWS, erfc(4.5 / sqrt(2.0)));
+    /* The fast path's share (core/rng.c): the mean over the layers of the inner rectangle's share, 98.51 %. */
+    CHECK_NEAR((double)single / ZIG_DRAWS, 0.9851, 0.001);
+    Rng a, b;
+    rng_seed(&a, 22);
+    rng_seed(&b, 22);
+    for (int i = 0; i < 1000; i++) CHECK(rng_normal(&a, 3.0, 2.0) == 3.0 + 2.0 * rng_std_normal(&b));
+}
+
+static void rng_std_exponential_matches_the_exponential_cdf(void)
+{
+    /* Bins of 0.125 over [0, 10] and the tail beyond; the ziggurat's base layer ends at R = 7.697, past which the
+     * sampler adds R to a fresh draw: the bins from 7.75 on and the tail test that. */
+    enum { NB = 80 };
+    static uint64_t count[NB + 1];
+    static double p[NB + 1];
+    memset(count, 0, sizeof count);
+    for (int b = 0; b < NB; b++) p[b] = exp(-b * ZIG_BIN) - exp(-(b + 1) * ZIG_BIN);
+    p[NB] = exp(-NB * ZIG_BIN);
+    Rng r;
+    rng_seed(&r, 23);
+    uint64_t beyond_r = 0, single = 0, negative = 0;
+    for (int i = 0; i < ZIG_DRAWS; i++) {
+        Rng before = r;
+        double x = rng_std_exponential(&r);
+        single += one_word(&before, &r);
+        negative += x < 0.0 || signbit(x) || !isfinite(x);
+        int b = x >= NB * ZIG_BIN ? NB : (int)floor(x / ZIG_BIN);
+        count[b]++;
+        beyond_r += x > 7.697117470131049714;
+    }
+    CHECK_EQ(negative, 0);
+    check_chi2(count, p, NB + 1, ZIG_DRAWS);
+    CHECK_FREQ(beyond_r, ZIG_DRAWS, exp(-7.697117470131049714));
+    CHECK_NEAR((double)single / ZIG_DRAWS, 0.9778, 0.001);
+}
+
 static void rng_lognormal_moments(void)
 {
     Rng r;
@@ -518,6 +617,8 @@ void suite_core_rng(void)
         TEST_CASE(rng_bernoulli_frequencies),
         TEST_CASE(rng_normal_moments),
         TEST_CASE(rng_exponential_moments),
+        TEST_CASE(rng_std_normal_matches_the_normal_cdf),
+        TEST_CASE(rng_std_exponential_matches_the_exponential_cdf),
         TEST_CASE(rng_lognormal_moments),
         TEST_CASE(rng_pareto_shape),
         TEST_CASE(rng_poisson_moments),
