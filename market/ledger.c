@@ -549,6 +549,23 @@ double ledger_adl_rank(const Ledger *L, AccountId a, Ticks mark)
  * of a large population holds thousands of positions, and a cascade ranks them at every engine tick). */
 #define ADL_PREFETCH 8u
 
+/* Puts x among the best LEDGER_ADL_TOP holders seen so far (adl_top, in order), if it belongs there. */
+static void adl_top_offer(Ledger *L, LedgerAdlItem x)
+{
+    uint32_t j = L->adl_top_count;
+    if (j == LEDGER_ADL_TOP) {
+        if (!adl_before(x, L->adl_top[j - 1u])) return;
+        j--; /* the last one drops out */
+    } else {
+        L->adl_top_count++;
+    }
+    while (j > 0 && adl_before(x, L->adl_top[j - 1u])) {
+        L->adl_top[j] = L->adl_top[j - 1u];
+        j--;
+    }
+    L->adl_top[j] = x;
+}
+
 uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark)
 {
     /* Holders are exactly the indexed isolated positions on that side plus the listed cross accounts with a
@@ -568,13 +585,39 @@ uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark)
         if ((L->acct[a].qty > 0) == (holders == SIDE_BUY))
             L->adl_scratch[n++] = (LedgerAdlItem){adl_rank_known(L, a, L->acct[a].cash, mark), a};
     }
-    L->adl_left = n;
-    for (uint32_t i = n / 2u; i-- > 0;) adl_sift_down(L->adl_scratch, n, i);
+    /* Only the head is usually drawn: order the best LEDGER_ADL_TOP in one pass (most holders lose one comparison
+     * against the last of them) instead of heapifying all n. The order is total, so the walk is the same. */
+    L->adl_top_count = 0;
+    for (uint32_t i = 0; i < n; i++) adl_top_offer(L, L->adl_scratch[i]);
+    L->adl_top_next = 0;
+    L->adl_ranked = n;
+    L->adl_left = 0;
+    L->adl_heaped = false;
     return n;
+}
+
+/* The walk has used adl_top: the holders after its last one (all the others: the order is total) become the heap. */
+static void adl_heap_rest(Ledger *L)
+{
+    uint32_t w = 0;
+    if (L->adl_top_count > 0) {
+        LedgerAdlItem last = L->adl_top[L->adl_top_count - 1u];
+        for (uint32_t i = 0; i < L->adl_ranked; i++)
+            if (adl_before(last, L->adl_scratch[i])) L->adl_scratch[w++] = L->adl_scratch[i];
+    }
+    CASCADE_ASSERT(w + L->adl_top_count == L->adl_ranked);
+    for (uint32_t i = w / 2u; i-- > 0;) adl_sift_down(L->adl_scratch, w, i);
+    L->adl_left = w;
+    L->adl_heaped = true;
 }
 
 bool ledger_adl_rank_next(Ledger *L, AccountId *out)
 {
+    if (L->adl_top_next < L->adl_top_count) {
+        *out = L->adl_top[L->adl_top_next++].id;
+        return true;
+    }
+    if (!L->adl_heaped) adl_heap_rest(L);
     if (L->adl_left == 0) return false;
     *out = L->adl_scratch[0].id;
     L->adl_scratch[0] = L->adl_scratch[--L->adl_left];

@@ -455,6 +455,53 @@ static void ledger_deficit_fund_and_bad_debt(void)
     ledger_fini(&L);
 }
 
+/* The ADL walk orders only its head at once (LEDGER_ADL_TOP) and heapifies the rest when the walk goes past it: a
+ * walk over three times that many holders -- isolated and cross, with tied ranks -- must match a plain sort by (rank
+ * descending, id ascending), and a second walk must start over. */
+static void ledger_adl_walk_past_the_sorted_head_keeps_the_order(void)
+{
+    enum { N = 3 * LEDGER_ADL_TOP + 5 };
+    Ledger L;
+    init_ledger(&L, N + 2);
+    AccountId s = account(&L, MARGIN_MODE_CROSS, 20, (Quote)1000000000000);
+    AccountId ids[N];
+    for (uint32_t i = 0; i < N; i++) {
+        bool iso = i % 3 == 0;
+        ids[i] = account(&L, iso ? MARGIN_MODE_ISOLATED : MARGIN_MODE_CROSS, 20, 3000000 + (Quote)(i % 7) * 500000);
+        if (iso) CHECK_EQ(ledger_assign_margin(&L, ids[i], 1000000 + (Quote)(i % 5) * 200000), STATUS_OK);
+        /* entry prices repeat every 11 accounts, so some ranks tie exactly */
+        trade(&L, ids[i], s, 900000 + (Ticks)(i % 11) * 20000, 1 + (Lots)(i % 4), 0, 0);
+    }
+    const Ticks m = 1100000;
+    LedgerAdlItem want[N];
+    for (uint32_t i = 0; i < N; i++) want[i] = (LedgerAdlItem){ledger_adl_rank(&L, ids[i], m), ids[i]};
+    for (uint32_t i = 1; i < N; i++) /* insertion sort: rank descending, then id ascending */
+        for (uint32_t j = i; j > 0 && (want[j].rank > want[j - 1].rank ||
+                                       (want[j].rank == want[j - 1].rank && want[j].id < want[j - 1].id)); j--) {
+            LedgerAdlItem t = want[j];
+            want[j] = want[j - 1];
+            want[j - 1] = t;
+        }
+    CHECK(want[0].rank > want[N - 1].rank);
+    for (int pass = 0; pass < 2; pass++) {
+        CHECK_EQ(ledger_adl_rank_begin(&L, SIDE_BUY, m), N);
+        uint32_t k = 0;
+        AccountId a;
+        while (ledger_adl_rank_next(&L, &a)) {
+            if (k < N) CHECK_EQ(a, want[k].id);
+            k++;
+        }
+        CHECK_EQ(k, N);
+        CHECK(!ledger_adl_rank_next(&L, &a));
+    }
+    AccountId q[4];
+    uint32_t total = 0;
+    CHECK_EQ(ledger_adl_queue(&L, SIDE_BUY, m, q, 4, &total), 4);
+    CHECK_EQ(total, N);
+    CHECK_EQ(q[3], want[3].id);
+    ledger_fini(&L);
+}
+
 static void ledger_adl_rank_and_transfer(void)
 {
     Ledger L;
@@ -746,6 +793,7 @@ void suite_market_ledger(void)
         TEST_CASE(ledger_funding_rounding_conserves),
         TEST_CASE(ledger_deficit_fund_and_bad_debt),
         TEST_CASE(ledger_adl_rank_and_transfer),
+        TEST_CASE(ledger_adl_walk_past_the_sorted_head_keeps_the_order),
         TEST_CASE(ledger_check_detects_corruption),
         TEST_CASE(ledger_rejects_bad_arguments),
     };
