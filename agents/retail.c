@@ -60,6 +60,8 @@ typedef struct RetailPop {
     RetailDef def;
     uint32_t id;
     Rng rng;
+    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    FeedReturnMemo ret;        /* the feed's horizon returns, computed once per mark (update_mood, dip buyers) */
     /* Which agent a wake picks comes from a stream of its own, drawn a wake (a base wake) or two (a check) before it
      * is used: at 10^6 agents the pick's record, activity byte and ledger account are cache misses, and knowing the
      * agent early lets their loads start while other events run. base_word and check_word are those early draws
@@ -271,7 +273,8 @@ static void update_mood(RetailPop *p, const AgentEnv *env)
     p->mood_time = now;
     const MarketFeed *f = env->feed;
     double oi = (double)f->open_interest * (double)f->perp_mark;
-    double target = retail_sentiment_target(&p->def, feed_return(f, 2), f->liq_notional_60s[0], f->liq_notional_60s[1], oi);
+    double target = retail_sentiment_target(&p->def, feed_return_memo(&p->ret, f, 2), f->liq_notional_60s[0],
+                                            f->liq_notional_60s[1], oi);
     p->sentiment = retail_sentiment_step(p->sentiment, target, dt, (double)p->def.sentiment_tau / SIMTIME_NS_PER_S);
     double tau_f = (double)p->def.fear_tau / (double)SIMTIME_NS_PER_S;
     double decayed = tau_f > 0 ? p->fear * exp(-dt / tau_f) : 0;
@@ -283,12 +286,14 @@ static void submit(RetailPop *p, AgentEnv *env, uint32_t i, OrderType type, Side
                    uint32_t flags, StopTrigger trig)
 {
     VenueReq req = {type, side, px, q, tag, flags, trig};
-    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, i), &req, agent_latency(&p->rng, &p->def.latency));
+    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, i), &req,
+                       agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
 }
 
 static void cancel_all(RetailPop *p, AgentEnv *env, uint32_t i)
 {
-    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, i), agent_latency(&p->rng, &p->def.latency));
+    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, i),
+                           agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
 }
 
 static Ticks mark_of(const AgentEnv *env)
@@ -384,7 +389,7 @@ static bool try_entry(RetailPop *p, AgentEnv *env, uint32_t i, bool forced)
         break;
     }
     case RETAIL_DIP:
-        if (!forced && !(-feed_return(f, a->horizon) > a->threshold)) return false;
+        if (!forced && !(-feed_return_memo(&p->ret, f, a->horizon) > a->threshold)) return false;
         side = SIDE_BUY;
         break;
     default:
@@ -674,6 +679,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
+    p->log_latency = latency_log_median(&p->def.latency);
     /* the pick stream starts 2^192 draws into the population's: beyond every stream rng_stream hands out */
     p->pick = rng;
     rng_long_jump(&p->pick);

@@ -299,6 +299,33 @@ static void agent_helpers_match_plain_formulas(void)
     }
 }
 
+/* feed_return_memo gives feed_return bit for bit through marks and horizon marks that change, repeat and return to
+ * earlier values, per horizon, including a horizon without history (mark_then 0). */
+static void agent_feed_return_memo_is_feed_return(void)
+{
+    MarketFeed f;
+    memset(&f, 0, sizeof f);
+    FeedReturnMemo m;
+    memset(&m, 0, sizeof m);
+    Rng r = rng_stream(12, 1);
+    int recomputed_differently = 0;
+    for (int i = 0; i < 20000; i++) {
+        if (rng_uniform(&r) < 0.3) f.perp_mark = 590000 + (Ticks)rng_bounded(&r, 20000);
+        int hh = (int)rng_bounded(&r, FEED_HORIZONS);
+        if (rng_uniform(&r) < 0.2)
+            f.mark_then[hh] = rng_uniform(&r) < 0.1 ? 0.0 : 590000.0 + (double)rng_bounded(&r, 20000);
+        int h = (int)rng_bounded(&r, FEED_HORIZONS);
+        double want = feed_return(&f, h), got = feed_return_memo(&m, &f, h);
+        recomputed_differently += memcmp(&want, &got, sizeof want) != 0;
+    }
+    CHECK_EQ(recomputed_differently, 0);
+    f.perp_mark = 600000;
+    f.mark_then[1] = 0;
+    CHECK(feed_return_memo(&m, &f, 1) == 0.0);
+    f.mark_then[1] = 500000;
+    CHECK(feed_return_memo(&m, &f, 1) == log(600000.0 / 500000.0)); /* a changed input is never served stale */
+}
+
 static void noise_defaults_match_schema(void)
 {
     NoiseDef a, b = noise_default_def();
@@ -882,6 +909,7 @@ void suite_agents_noise(void)
 {
     static const TestCase cases[] = {
         TEST_CASE(agent_helpers_match_plain_formulas),
+        TEST_CASE(agent_feed_return_memo_is_feed_return),
         TEST_CASE(agent_rounding_matches_libm),
         TEST_CASE(noise_defaults_match_schema),
         TEST_CASE(noise_limit_price_rounds_away_from_mid),
