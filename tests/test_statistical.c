@@ -6,9 +6,9 @@
  * A single path of this market is a threshold event -- whether the sale sets off a cascade depends on where the
  * crowd's liquidation prices happen to sit when it comes -- so the claims are about 32 seeds: 64 runs of 13
  * simulated hours, eight weeks and 96 small shocks take about four minutes in a Release build and far longer with
- * the validate checks or the sanitizers. CMake therefore registers this suite (label `statistical`) only in builds without CASCADE_VALIDATE;
- * scripts/test.sh runs it in a Release build of its own. The code it runs is the code every other suite checks
- * under validate and the sanitizers. */
+ * the validate checks or the sanitizers. CMake therefore registers this suite (label `statistical`) only in builds
+ * without CASCADE_VALIDATE; scripts/test.sh runs it in a Release build of its own. The code it runs is the code
+ * every other suite checks under validate and the sanitizers. */
 #include "test_suites.h"
 #include "test_config_util.h"
 #include "test_util.h"
@@ -75,10 +75,11 @@ static void stat_leverage_deepens_the_sale(void)
     /* Measured (seeds 1-32, 2026-12-03, the baseline since its third session: 20 M USD sale; since the ziggurat
      * normal and exponential draws): 3.18 % with leverage against 1.49 % at <= 2x (ratio of the means 2.13),
      * leverage deeper in 26 of 32 seeds (on the two realisations before: 2.24 % / 1.34 %, 1.67, 28 of 32, and
-     * 2.75 % / 1.72 %, 1.60, 27 of 32); the <= 2x runs liquidate nobody (no generation >= 2 on any seed), the
-     * leveraged ones cascade to a median deepest generation of 2.5 (3 and 4 on the realisations before; the check
-     * asks for 2, a liquidation set off by a liquidation on the typical seed). The ratio is the claim; the count only asks for a majority (without any effect 19 or more of 32 would still happen one time in
-     * five). The baseline before (2,000 retail, six arbitrageurs, 3 M USD sale: 1.53, 22 of 32) passed too; the
+     * 2.75 % / 1.72 %, 1.60, 27 of 32); the <= 2x runs liquidate nobody, the leveraged ones cascade to a median
+     * deepest generation of 2.5 (3 and 4 on the realisations before; the check asks for 2: on the typical seed a
+     * liquidation sets off one that sets off another). The ratio is the claim; the count only asks for a majority
+     * (without any effect 19 or more of 32 would still happen one time in five). The baseline before (2,000 retail,
+     * six arbitrageurs, 3 M USD sale: 1.53, 22 of 32) passed too; the
      * calibration before that (unhedged perp makers, spot makers on their own micro-price, retail leverage
      * lognormal(10, 0.8), value thresholds 50-150 bps) gave 3.82 % against 5.33 %, deeper in 8 of 32: this test
      * fails there. */
