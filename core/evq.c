@@ -10,7 +10,11 @@
  *              heap     an implicit 4-ary min-heap. A push that would make the sorted array longer than
  *                       EVQ_SORTED_MAX reverses it (ascending order is a valid heap); a heap that shrinks to
  *                       EVQ_SORTED_MIN events is sorted again. The gap between the two bounds keeps a queue hovering
- *                       around one of them from converting back and forth.
+ *                       around one of them from converting back and forth. A pop leaves the root's slot empty (the
+ *                       `hole`): an event's handler usually schedules the next one at once (a population's next
+ *                       wake), and that push goes into the root and sifts down -- one sift where refilling the root
+ *                       from the last slot and then appending and sifting up the push took two. Any other operation
+ *                       refills the hole first, as the pop would have; peek reads the root's children.
  *   seq      a 64-bit counter taken at push; (time, seq) is a strict total order, so ties in time are FIFO and the
  *            pop order is independent of heap shape, growth history and cancellations.
  *   handles  an event's handle is its seq + 1: unique for the queue's lifetime, so it goes stale exactly when its
@@ -103,6 +107,16 @@ static void heap_remove_at(Evq *q, uint32_t i)
     else sift_down(q, i);
 }
 
+/* Refills the root's hole as a pop would have: the last event moves into it and sifts down. */
+static void fill_hole(Evq *q)
+{
+    CASCADE_ASSERT(q->heaped && q->hole && q->count >= 2u);
+    q->hole = false;
+    q->count--;
+    q->heap[0] = q->heap[q->count];
+    sift_down(q, 0);
+}
+
 /* Sorted layout: inserts e, shifting up by one every event that precedes it (they sit at the end). */
 static void sorted_insert(Evq *q, const Event *e)
 {
@@ -136,6 +150,7 @@ static void to_heap(Evq *q)
 /* Heap to sorted (descending): an insertion sort of at most EVQ_SORTED_MIN events, in place. */
 static void to_sorted(Evq *q)
 {
+    CASCADE_ASSERT(!q->hole);
     uint32_t n = q->count;
     q->count = 0;
     q->heaped = false;
@@ -179,6 +194,12 @@ Status evq_reserve(Evq *q, uint32_t n)
 static __attribute__((noinline)) void heap_push(Evq *q, const Event *e)
 {
     if (!q->heaped) to_heap(q);
+    if (q->hole) {
+        q->hole = false;
+        q->heap[0] = *e;
+        sift_down(q, 0);
+        return;
+    }
     uint32_t i = q->count++;
     q->heap[i] = *e;
     sift_up(q, i);
@@ -208,14 +229,19 @@ bool evq_pop(Evq *q, Event *out)
     if (!q->heaped) {
         *out = q->heap[--q->count]; /* the earliest is last */
     } else {
+        if (q->hole) fill_hole(q);
         *out = q->heap[0];
-        /* The root's hole is filled by the last event, which can only move down (heap_remove_at without its sift-up
-         * test). */
-        if (--q->count > 0) {
-            q->heap[0] = q->heap[q->count];
-            sift_down(q, 0);
+        if (q->count - 1u > EVQ_SORTED_MIN) {
+            q->hole = true; /* refilled by the next push, or by whatever comes first */
+        } else {
+            /* Small enough to be sorted again: the root's slot is refilled now, by the last event, which can only
+             * move down. */
+            if (--q->count > 0) {
+                q->heap[0] = q->heap[q->count];
+                sift_down(q, 0);
+            }
+            to_sorted(q);
         }
-        if (q->count <= EVQ_SORTED_MIN) to_sorted(q);
     }
     q->now = out->time;
     return true;
@@ -224,7 +250,8 @@ bool evq_pop(Evq *q, Event *out)
 bool evq_peek(const Evq *q, Event *out)
 {
     if (q->count == 0) return false;
-    *out = q->heap[q->heaped ? 0u : q->count - 1u];
+    if (!q->heaped) *out = q->heap[q->count - 1u];
+    else *out = q->hole ? *evq__hole_front(q) : q->heap[0];
     return true;
 }
 
@@ -233,7 +260,7 @@ static uint32_t find(const Evq *q, EvqHandle h)
 {
     if (h.id == 0u || h.id > q->next_seq) return q->count;
     uint64_t seq = h.id - 1u;
-    for (uint32_t i = 0; i < q->count; i++) {
+    for (uint32_t i = q->hole ? 1u : 0u; i < q->count; i++) {
         if (q->heap[i].seq == seq) return i;
     }
     return q->count;
@@ -243,6 +270,7 @@ bool evq_is_pending(const Evq *q, EvqHandle h) { return find(q, h) < q->count; }
 
 bool evq_cancel(Evq *q, EvqHandle h)
 {
+    if (q->hole) fill_hole(q);
     uint32_t i = find(q, h);
     if (i == q->count) return false;
     if (!q->heaped) {
@@ -254,7 +282,7 @@ bool evq_cancel(Evq *q, EvqHandle h)
     return true;
 }
 
-uint32_t evq_size(const Evq *q) { return q->count; }
+uint32_t evq_size(const Evq *q) { return q->count - (q->hole ? 1u : 0u); }
 
 SimTime evq_now(const Evq *q) { return q->now; }
 
@@ -264,11 +292,13 @@ bool evq_validate(const Evq *q)
 {
     if (q->count > q->cap || (q->cap > 0 && !q->heap)) return false;
     if (!q->heaped && q->count > EVQ_SORTED_MAX) return false;
-    for (uint32_t i = 0; i < q->count; i++) {
+    if (q->hole && (!q->heaped || q->count - 1u <= EVQ_SORTED_MIN)) return false;
+    for (uint32_t i = q->hole ? 1u : 0u; i < q->count; i++) {
         const Event *e = &q->heap[i];
+        uint32_t parent = i > 0 ? (i - 1u) / EVQ_ARITY : 0u;
         if (e->seq >= q->next_seq || e->time < q->now) return false;
         if (!q->heaped && i > 0 && !event_before(e, &q->heap[i - 1u])) return false;
-        if (q->heaped && i > 0 && event_before(e, &q->heap[(i - 1u) / EVQ_ARITY])) return false;
+        if (q->heaped && i > 0 && !(q->hole && parent == 0u) && event_before(e, &q->heap[parent])) return false;
     }
     return true;
 }

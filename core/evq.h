@@ -33,13 +33,16 @@ typedef struct EvqHandle {
 } EvqHandle;
 
 typedef struct Evq {
-    Event *heap;       /* the `count` pending events: sorted by descending (time, seq), or a 4-ary min-heap when
-                        * `heaped` */
-    uint32_t count;    /* pending events */
+    Event *heap;       /* the `count` slots: pending events sorted by descending (time, seq), or a 4-ary min-heap
+                        * when `heaped` */
+    uint32_t count;    /* slots in use: the pending events, plus the root's slot while `hole` */
     uint32_t cap;      /* events allocated */
     uint64_t next_seq;
     SimTime now;       /* time of the last popped event (SIMTIME_MIN before the first pop) */
     bool heaped;       /* heap layout (the earliest at 0) rather than sorted (the earliest last) */
+    bool hole;         /* heap layout only: slot 0 is empty, the last pop's root not yet refilled; the next push fills
+                        * it (one sift down instead of the pop's and the push's sifts), anything else refills it from
+                        * the last slot as a pop would have. Pending events: count - hole. */
 } Evq;
 
 /* Initialises an empty queue; allocates nothing. */
@@ -54,12 +57,26 @@ Status evq_reserve(Evq *q, uint32_t n);
 EvqHandle evq_push(Evq *q, SimTime time, uint32_t kind, uint32_t target, uint64_t data);
 /* Removes the earliest event (smallest (time, seq)) into *out and advances evq_now; false if the queue is empty. */
 bool evq_pop(Evq *q, Event *out);
+/* The earliest pending event while the root is a hole: the earliest of its (up to four) children, each the root of
+ * a valid heap. Not for callers. */
+static inline const Event *evq__hole_front(const Evq *q)
+{
+    uint32_t end = q->count < 5u ? q->count : 5u;
+    const Event *best = &q->heap[1];
+    for (uint32_t c = 2; c < end; c++) {
+        const Event *e = &q->heap[c];
+        if (e->time < best->time || (e->time == best->time && e->seq < best->seq)) best = e;
+    }
+    return best;
+}
+
 /* Time of the earliest pending event into *out; false if the queue is empty. Inline: the run loop asks before
  * every event. */
 static inline bool evq_peek_time(const Evq *q, SimTime *out)
 {
     if (q->count == 0) return false;
-    *out = q->heap[q->heaped ? 0u : q->count - 1u].time;
+    if (!q->heaped) *out = q->heap[q->count - 1u].time;
+    else *out = q->hole ? evq__hole_front(q)->time : q->heap[0].time;
     return true;
 }
 /* Copy of the earliest pending event into *out without removing it; false if the queue is empty. */

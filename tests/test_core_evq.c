@@ -322,6 +322,9 @@ static void differential(uint32_t ops, size_t max_pending, bool phases, uint32_t
             SimTime t = 0;
             bool got = evq_peek_time(&q, &t);
             if (got != (ref.n > 0) || (got && t != ref.v[0].time)) mismatches++;
+            Event e;
+            got = evq_peek(&q, &e);
+            if (got != (ref.n > 0) || (got && (e.seq != ref.v[0].seq || e.data != ref.v[0].data))) mismatches++;
         }
         if (evq_size(&q) != ref.n) mismatches++;
         if (op % validate_every == 0 && !evq_validate(&q)) mismatches++;
