@@ -38,14 +38,16 @@ double dist_median(const DistDef *d)
     }
 }
 
-double latency_log_median(const LatencyDef *l) { return l->sigma > 0 && l->median_ms > 0 ? log(l->median_ms) : 0.0; }
-
-SimDuration agent_latency(Rng *r, const LatencyDef *l) { return agent_latency_log(r, l, latency_log_median(l)); }
-
-SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median)
+AgentLatency agent_latency_model(const LatencyDef *l)
 {
+    return (AgentLatency){*l, l->sigma > 0 && l->median_ms > 0 ? log(l->median_ms) : 0.0};
+}
+
+SimDuration agent_latency(Rng *r, const AgentLatency *m)
+{
+    const LatencyDef *l = &m->def;
     double ms = l->median_ms;
-    if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, log_median, l->sigma);
+    if (l->sigma > 0 && l->median_ms > 0) ms = rng_lognormal(r, m->log_median, l->sigma);
     if (ms < l->min_ms) ms = l->min_ms;
     return (SimDuration)agent_llround(ms * (double)SIMTIME_NS_PER_MS);
 }

@@ -67,11 +67,16 @@ typedef struct LatencyDef {
     double min_ms;
 } LatencyDef;
 
-SimDuration agent_latency(Rng *r, const LatencyDef *l);
-/* The same with log(l->median_ms) supplied by the caller: log_median must be latency_log_median(l). */
-SimDuration agent_latency_log(Rng *r, const LatencyDef *l, double log_median);
-/* log(l->median_ms) when the latency is random (sigma > 0, median > 0), else 0. */
-double latency_log_median(const LatencyDef *l);
+/* A latency ready to draw from: the definition and its log-median, computed once (a libm log on every draw was ~2 %
+ * of a 10^5-trader run). Populations keep one, made by agent_latency_model from their definition. */
+typedef struct AgentLatency {
+    LatencyDef def;
+    double log_median; /* log(def.median_ms) when the latency is random (sigma > 0, median > 0), else 0 */
+} AgentLatency;
+
+AgentLatency agent_latency_model(const LatencyDef *l);
+/* One latency draw (ns): the lognormal, floored at min_ms, rounded to the nanosecond. */
+SimDuration agent_latency(Rng *r, const AgentLatency *m);
 
 /* 24/7 activity profile: multipliers by UTC hour of day and on Saturdays and Sundays (MODEL.md 2). */
 typedef struct IntensityProfile {

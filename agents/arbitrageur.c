@@ -29,7 +29,7 @@ typedef struct ArbitrageurPop {
     ArbitrageurDef def;
     uint32_t id;
     Rng rng;
-    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    AgentLatency latency;     /* def.latency with its log-median, ready to draw from */
     uint32_t count;
     Arb *a;
     Quote min_trade;          /* quote units */
@@ -133,7 +133,7 @@ Status arbitrageur_create(const ArbitrageurDef *def, AgentEnv *env, uint32_t pop
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
-    p->log_latency = latency_log_median(&p->def.latency);
+    p->latency = agent_latency_model(&p->def.latency);
     p->count = def->count;
     p->min_trade = agent_usd_to_quote(env, def->min_trade_usd);
     Status s = STATUS_OK;
@@ -188,8 +188,7 @@ static void send(ArbitrageurPop *p, AgentEnv *env, uint32_t i, VenueKind v, Side
     Arb *a = &p->a[i];
     VenueReq req = {ORDER_IOC, side, px, qty, tag, reduce_only ? ORDER_FLAG_REDUCE_ONLY : 0u, STOP_TRIGGER_LAST};
     AccountId acct = v == VENUE_PERP ? a->perp : a->spot;
-    if (agent_submit(env, p->id, i, v, acct, &req, agent_latency_log(&p->rng, &p->def.latency, p->log_latency)) ==
-        STATUS_OK)
+    if (agent_submit(env, p->id, i, v, acct, &req, agent_latency(&p->rng, &p->latency)) == STATUS_OK)
         a->inflight++;
 }
 

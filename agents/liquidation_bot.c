@@ -42,7 +42,7 @@ typedef struct LiqBotPop {
     LiqBotDef def;
     uint32_t id;
     Rng rng;
-    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    AgentLatency latency;     /* def.latency with its log-median, ready to draw from */
     uint32_t count;
     LiqBot *b;
     double trig_liq, trig_backlog, min_oi; /* quote units */
@@ -219,7 +219,7 @@ Status liquidation_bot_create(const LiqBotDef *def, AgentEnv *env, uint32_t pop_
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
-    p->log_latency = latency_log_median(&p->def.latency);
+    p->latency = agent_latency_model(&p->def.latency);
     p->count = def->count;
     p->trig_liq = (double)agent_usd_to_quote(env, def->trigger_liq_usd);
     p->trig_backlog = (double)agent_usd_to_quote(env, def->trigger_backlog_usd);
@@ -310,7 +310,7 @@ static void close_some(LiqBotPop *p, AgentEnv *env, uint32_t i, Lots pos, Lots n
     Ticks touch = side == SIDE_SELL ? book_best_bid(bk) : book_best_ask(bk);
     if (touch <= 0) return;
     send(p, env, i, ORDER_IOC, side, through(touch, side, p->def.slippage_bps), n, tag, true,
-         agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+         agent_latency(&p->rng, &p->latency));
 }
 
 /* Backstop takers and discount providers: sell (buy back) inventory once it shows a profit, is too old, or the
@@ -342,7 +342,7 @@ static void discount_step(LiqBotPop *p, AgentEnv *env, uint32_t i, Lots pos, Tic
     LiqBot *b = &p->b[i];
     const LiqBotDef *d = &p->def;
     int trig = liqbot_discount_trigger(env->feed, p->trig_liq, p->trig_backlog);
-    SimDuration lat = agent_latency_log(&p->rng, &d->latency, p->log_latency);
+    SimDuration lat = agent_latency(&p->rng, &p->latency);
     if (b->quoting) {
         if (env->now < b->quotes_until && trig == (int)b->quote_side) return;
         /* the cancel and any new ladder share one latency, so they reach the venue in this order */
@@ -404,8 +404,7 @@ static void hunter_step(LiqBotPop *p, AgentEnv *env, uint32_t i, Lots pos, Ticks
         if (n <= 0) return;
         /* sweep the book down (up) to just through the cluster, no farther */
         Ticks limit = agent_price_offset((Ticks)llround(c.price), (dir > 0 ? -1.0 : 1.0) * d->overshoot_bps / 1e4);
-        send(p, env, i, ORDER_IOC, side, limit, n, LB_TAG_PUSH, false,
-             agent_latency_log(&p->rng, &d->latency, p->log_latency));
+        send(p, env, i, ORDER_IOC, side, limit, n, LB_TAG_PUSH, false, agent_latency(&p->rng, &p->latency));
         b->hunt = HUNT_PUSHED;
         b->hunt_dir = (int8_t)dir;
         b->hunt_cluster = c.price;
@@ -417,7 +416,7 @@ static void hunter_step(LiqBotPop *p, AgentEnv *env, uint32_t i, Lots pos, Ticks
     /* pushed: cover passively into the liquidation flow once it runs (or the mark is through the cluster), at once
      * on a stop or after hunt_max */
     bool resting = perp_order_count(env->perp, b->acct) > 0;
-    SimDuration lat = agent_latency_log(&p->rng, &d->latency, p->log_latency);
+    SimDuration lat = agent_latency(&p->rng, &p->latency);
     if (pos == 0) {
         if (resting) (void)agent_cancel_all(env, p->id, i, VENUE_PERP, b->acct, lat);
         b->hunt = HUNT_IDLE;

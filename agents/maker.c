@@ -43,7 +43,7 @@ typedef struct MakerPop {
     MakerDef def;
     uint32_t id;
     Rng rng;
-    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    AgentLatency latency;     /* def.latency with its log-median, ready to draw from */
     Maker *m;
     MakerStats st;
 } MakerPop;
@@ -232,7 +232,7 @@ static SimDuration next_interval(MakerPop *p)
 static void pull(MakerPop *p, AgentEnv *env, uint32_t i)
 {
     Maker *m = &p->m[i];
-    SimDuration lat = agent_latency_log(&p->rng, &p->def.latency, p->log_latency);
+    SimDuration lat = agent_latency(&p->rng, &p->latency);
     if (m->inflight_until > env->now && m->inflight_until - env->now > lat) lat = m->inflight_until - env->now;
     agent_cancel_all(env, p->id, i, p->def.venue, m->account, lat);
     m->posted = 0;
@@ -335,7 +335,7 @@ static void refresh_quotes(MakerPop *p, AgentEnv *env, uint32_t i, Ticks ref)
     uint64_t h = quotes_hash(&q);
     if (h == m->posted) return;
 
-    SimDuration lat = agent_latency_log(&p->rng, &d->latency, p->log_latency);
+    SimDuration lat = agent_latency(&p->rng, &p->latency);
     agent_cancel_all(env, p->id, i, d->venue, m->account, lat);
     for (int s = 0; s < 2; s++) {
         for (uint32_t k = 0; k < q.n[s]; k++) {
@@ -386,7 +386,7 @@ static void hedge(MakerPop *p, AgentEnv *env, uint32_t i, Ticks ref)
         req.qty = -net < afford ? -net : afford;
     }
     if (req.qty <= 0 || req.price_tk <= 0) return;
-    SimDuration lat = agent_latency_log(&p->rng, &p->def.latency, p->log_latency);
+    SimDuration lat = agent_latency(&p->rng, &p->latency);
     agent_submit(env, p->id, i, VENUE_SPOT, m->hedge_account, &req, lat);
     m->hedge_inflight_until = env->now + lat;
     p->st.hedge_orders++;
@@ -449,8 +449,7 @@ static void on_submitted(void *pop, AgentEnv *env, uint32_t agent, VenueKind v, 
     }
     p->st.orders++;
     if (m->state != MAKER_QUOTING && r && r->ref != ORDER_REF_NONE) {
-        agent_cancel(env, p->id, agent, v, m->account, r->ref,
-                     agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+        agent_cancel(env, p->id, agent, v, m->account, r->ref, agent_latency(&p->rng, &p->latency));
     }
 }
 
@@ -514,7 +513,7 @@ Status maker_create(const MakerDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
-    p->log_latency = latency_log_median(&p->def.latency);
+    p->latency = agent_latency_model(&p->def.latency);
     p->st.agents = def->count;
     Status s = STATUS_OK;
     if (def->count > 0) {

@@ -37,7 +37,8 @@ typedef struct NoisePop {
     uint64_t next_seq;
     double rate_per_s;         /* the population's rate at profile factor 1 */
     /* log-medians of the fixed distributions drawn on every event (log(a) once instead of per draw) */
-    double log_offset, log_size, log_latency;
+    double log_offset, log_size;
+    AgentLatency latency;      /* def.latency with its log-median */
     NoiseStats stats;
 } NoisePop;
 
@@ -175,7 +176,7 @@ static void cancel_slot(NoisePop *p, AgentEnv *env, uint32_t agent, NoiseOrder *
 {
     CASCADE_ASSERT(o->ref != ORDER_REF_NONE);
     agent_cancel(env, p->id, agent, p->def.venue, p->agents[agent].account, o->ref,
-                 agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+                 agent_latency(&p->rng, &p->latency));
     slot_free(o);
 }
 
@@ -228,7 +229,7 @@ static void expire(NoisePop *p, AgentEnv *env, uint32_t agent)
 static Status submit(NoisePop *p, AgentEnv *env, uint32_t agent, const VenueReq *req)
 {
     Status s = agent_submit(env, p->id, agent, p->def.venue, p->agents[agent].account, req,
-                            agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+                            agent_latency(&p->rng, &p->latency));
     if (s != STATUS_OK) {
         p->stats.rejects++;
         return s;
@@ -407,7 +408,7 @@ Status noise_create(const NoiseDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
     p->rate_per_s = (double)def->count * def->rate_per_hour / 3600.0;
     p->log_offset = dist_log_a(&def->offset_bps);
     p->log_size = dist_log_a(&def->size_usd);
-    p->log_latency = latency_log_median(&def->latency);
+    p->latency = agent_latency_model(&def->latency);
     if (def->count > 0) {
         p->agents = mem_calloc(def->count, sizeof *p->agents);
         p->slots = mem_calloc((size_t)def->count * def->max_orders, sizeof *p->slots);

@@ -60,7 +60,7 @@ typedef struct RetailPop {
     RetailDef def;
     uint32_t id;
     Rng rng;
-    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    AgentLatency latency;     /* def.latency with its log-median, ready to draw from */
     FeedReturnMemo ret;        /* the feed's horizon returns, computed once per mark (update_mood, dip buyers) */
     /* Which agent a wake picks comes from a stream of its own, drawn a wake (a base wake) or two (a check) before it
      * is used: at 10^6 agents the pick's record, activity byte and ledger account are cache misses, and knowing the
@@ -286,14 +286,12 @@ static void submit(RetailPop *p, AgentEnv *env, uint32_t i, OrderType type, Side
                    uint32_t flags, StopTrigger trig)
 {
     VenueReq req = {type, side, px, q, tag, flags, trig};
-    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, i), &req,
-                       agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+    (void)agent_submit(env, p->id, i, VENUE_PERP, account_of(p, i), &req, agent_latency(&p->rng, &p->latency));
 }
 
 static void cancel_all(RetailPop *p, AgentEnv *env, uint32_t i)
 {
-    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, i),
-                           agent_latency_log(&p->rng, &p->def.latency, p->log_latency));
+    (void)agent_cancel_all(env, p->id, i, VENUE_PERP, account_of(p, i), agent_latency(&p->rng, &p->latency));
 }
 
 static Ticks mark_of(const AgentEnv *env)
@@ -679,7 +677,7 @@ Status retail_create(const RetailDef *def, AgentEnv *env, uint32_t pop_id, Rng r
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
-    p->log_latency = latency_log_median(&p->def.latency);
+    p->latency = agent_latency_model(&p->def.latency);
     /* the pick stream starts 2^192 draws into the population's: beyond every stream rng_stream hands out */
     p->pick = rng;
     rng_long_jump(&p->pick);

@@ -24,7 +24,7 @@ typedef struct ValuePop {
     ValueDef def;
     uint32_t id;
     Rng rng;
-    double log_latency;       /* log of the latency median: latency_log_median(&def.latency), once */
+    AgentLatency latency;     /* def.latency with its log-median, ready to draw from */
     ValueAgent *agents;
     double rate_per_s;
     ValueStats stats;
@@ -158,8 +158,7 @@ static void decide(ValuePop *p, AgentEnv *env, uint32_t agent)
     if (qty <= 0) return;
 
     VenueReq req = {.type = ORDER_IOC, .side = side, .price_tk = limit, .qty = qty, .tag = unwind ? 2u : 1u};
-    Status s = agent_submit(env, p->id, agent, d->venue, a->account, &req,
-                            agent_latency_log(&p->rng, &d->latency, p->log_latency));
+    Status s = agent_submit(env, p->id, agent, d->venue, a->account, &req, agent_latency(&p->rng, &p->latency));
     if (s != STATUS_OK) {
         p->stats.rejects++;
         return;
@@ -235,7 +234,7 @@ Status value_create(const ValueDef *def, AgentEnv *env, uint32_t pop_id, Rng rng
     p->def = *def;
     p->id = pop_id;
     p->rng = rng;
-    p->log_latency = latency_log_median(&p->def.latency);
+    p->latency = agent_latency_model(&p->def.latency);
     p->rate_per_s = (double)def->count * def->wake_per_hour / 3600.0;
     if (def->count > 0 && !(p->agents = mem_calloc(def->count, sizeof *p->agents))) {
         destroy(p);

@@ -285,12 +285,13 @@ static void agent_helpers_match_plain_formulas(void)
     CHECK_EQ(agent_price_offset(INT64_C(1) << 53, 0.0), INT64_C(1) << 53); /* beyond the fast range */
     LatencyDef lat = {50.0, 0.5, 5.0};
     DistDef size = {DIST_LOGNORMAL, 1500.0, 0.8, 100.0, 25000.0};
-    double log_lat = latency_log_median(&lat), log_size = dist_log_a(&size);
+    AgentLatency model = agent_latency_model(&lat);
+    double log_size = dist_log_a(&size);
     Rng r = rng_stream(11, 3), plain = r;
     for (int i = 0; i < 20000; i++) {
         double ms = rng_lognormal(&plain, log(lat.median_ms), lat.sigma);
         if (ms < lat.min_ms) ms = lat.min_ms;
-        CHECK_EQ(agent_latency_log(&r, &lat, log_lat), (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS));
+        CHECK_EQ(agent_latency(&r, &model), (SimDuration)llround(ms * (double)SIMTIME_NS_PER_MS));
         Rng before = r;
         double a = dist_draw_log_a(&r, &size, log_size);
         double b = dist_draw(&before, &size);
