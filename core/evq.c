@@ -46,18 +46,13 @@
 #define EVQ_SORTED_MAX 32u            /* most events the sorted layout holds */
 #define EVQ_SORTED_MIN 8u             /* a heap this small is sorted again */
 
-static bool event_before(const Event *a, const Event *b)
-{
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
-}
-
 /* Moves the event at i up toward the root while it precedes its parent; the hole technique writes each event once. */
 static void sift_up(Evq *q, uint32_t i)
 {
     Event n = q->heap[i];
     while (i > 0) {
         uint32_t parent = (i - 1u) / EVQ_ARITY;
-        if (!event_before(&n, &q->heap[parent])) break;
+        if (!evq__before(&n, &q->heap[parent])) break;
         q->heap[i] = q->heap[parent];
         i = parent;
     }
@@ -69,13 +64,13 @@ static void sift_up(Evq *q, uint32_t i)
 static uint32_t min_child(const Event *h, uint32_t first, uint32_t end)
 {
     if (end - first == EVQ_ARITY) {
-        uint32_t a = event_before(&h[first + 1u], &h[first]) ? first + 1u : first;
-        uint32_t b = event_before(&h[first + 3u], &h[first + 2u]) ? first + 3u : first + 2u;
-        return event_before(&h[b], &h[a]) ? b : a;
+        uint32_t a = evq__before(&h[first + 1u], &h[first]) ? first + 1u : first;
+        uint32_t b = evq__before(&h[first + 3u], &h[first + 2u]) ? first + 3u : first + 2u;
+        return evq__before(&h[b], &h[a]) ? b : a;
     }
     uint32_t best = first;
     for (uint32_t c = first + 1u; c < end; c++) {
-        if (event_before(&h[c], &h[best])) best = c;
+        if (evq__before(&h[c], &h[best])) best = c;
     }
     return best;
 }
@@ -89,7 +84,7 @@ static void sift_down(Evq *q, uint32_t i)
         if (first >= q->count) break;
         uint32_t end = first + EVQ_ARITY < q->count ? (uint32_t)first + EVQ_ARITY : q->count;
         uint32_t best = min_child(q->heap, (uint32_t)first, end);
-        if (!event_before(&q->heap[best], &n)) break;
+        if (!evq__before(&q->heap[best], &n)) break;
         q->heap[i] = q->heap[best];
         i = best;
     }
@@ -103,7 +98,7 @@ static void heap_remove_at(Evq *q, uint32_t i)
     q->count--;
     if (i == q->count) return; /* it was the last event */
     q->heap[i] = q->heap[q->count];
-    if (i > 0 && event_before(&q->heap[i], &q->heap[(i - 1u) / EVQ_ARITY])) sift_up(q, i);
+    if (i > 0 && evq__before(&q->heap[i], &q->heap[(i - 1u) / EVQ_ARITY])) sift_up(q, i);
     else sift_down(q, i);
 }
 
@@ -121,7 +116,7 @@ static void fill_hole(Evq *q)
 static void sorted_insert(Evq *q, const Event *e)
 {
     uint32_t i = q->count++;
-    while (i > 0 && event_before(&q->heap[i - 1u], e)) {
+    while (i > 0 && evq__before(&q->heap[i - 1u], e)) {
         q->heap[i] = q->heap[i - 1u];
         i--;
     }
@@ -231,15 +226,9 @@ bool evq_pop(Evq *q, Event *out)
     } else {
         if (q->hole) fill_hole(q);
         *out = q->heap[0];
-        if (q->count - 1u > EVQ_SORTED_MIN) {
-            q->hole = true; /* refilled by the next push, or by whatever comes first */
-        } else {
-            /* Small enough to be sorted again: the root's slot is refilled now, by the last event, which can only
-             * move down. */
-            if (--q->count > 0) {
-                q->heap[0] = q->heap[q->count];
-                sift_down(q, 0);
-            }
+        q->hole = true; /* refilled by the next push, or by whatever comes first */
+        if (q->count - 1u <= EVQ_SORTED_MIN) {
+            fill_hole(q); /* small enough to be sorted again (a heap always holds more than EVQ_SORTED_MIN) */
             to_sorted(q);
         }
     }
@@ -297,8 +286,8 @@ bool evq_validate(const Evq *q)
         const Event *e = &q->heap[i];
         uint32_t parent = i > 0 ? (i - 1u) / EVQ_ARITY : 0u;
         if (e->seq >= q->next_seq || e->time < q->now) return false;
-        if (!q->heaped && i > 0 && !event_before(e, &q->heap[i - 1u])) return false;
-        if (q->heaped && i > 0 && !(q->hole && parent == 0u) && event_before(e, &q->heap[parent])) return false;
+        if (!q->heaped && i > 0 && !evq__before(e, &q->heap[i - 1u])) return false;
+        if (q->heaped && i > 0 && !(q->hole && parent == 0u) && evq__before(e, &q->heap[parent])) return false;
     }
     return true;
 }

@@ -57,6 +57,12 @@ Status evq_reserve(Evq *q, uint32_t n);
 EvqHandle evq_push(Evq *q, SimTime time, uint32_t kind, uint32_t target, uint64_t data);
 /* Removes the earliest event (smallest (time, seq)) into *out and advances evq_now; false if the queue is empty. */
 bool evq_pop(Evq *q, Event *out);
+/* The queue's order: a fires before b (earlier time, or the same time and pushed first). Not for callers. */
+static inline bool evq__before(const Event *a, const Event *b)
+{
+    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+}
+
 /* The earliest pending event while the root is a hole: the earliest of its (up to four) children, each the root of
  * a valid heap. Not for callers. */
 static inline const Event *evq__hole_front(const Evq *q)
@@ -64,8 +70,7 @@ static inline const Event *evq__hole_front(const Evq *q)
     uint32_t end = q->count < 5u ? q->count : 5u;
     const Event *best = &q->heap[1];
     for (uint32_t c = 2; c < end; c++) {
-        const Event *e = &q->heap[c];
-        if (e->time < best->time || (e->time == best->time && e->seq < best->seq)) best = e;
+        if (evq__before(&q->heap[c], best)) best = &q->heap[c];
     }
     return best;
 }

@@ -52,7 +52,8 @@ bool rng_bernoulli(Rng *r, double p);
 double rng_std_normal(Rng *r);
 /* Normal(mu, sigma^2), sigma >= 0: mu + sigma * rng_std_normal. */
 double rng_normal(Rng *r, double mu, double sigma);
-/* Standard exponential (mean 1) by the ziggurat method (256 layers; one 64-bit draw in 97.8 % of calls); finite, >= 0. */
+/* Standard exponential (mean 1) by the ziggurat method (256 layers; one 64-bit draw in 97.8 % of calls); finite and
+ * >= 0. */
 double rng_std_exponential(Rng *r);
 /* Exponential with rate > 0 (mean 1/rate): rng_std_exponential / rate; always finite and >= 0. */
 double rng_exponential(Rng *r, double rate);

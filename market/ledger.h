@@ -221,8 +221,9 @@ uint32_t ledger_adl_queue(Ledger *L, Side holders, Ticks mark, AccountId *out, u
 /* The same order one holder at a time, for callers that need only its head: ranks every holder on that side and
  * keeps the best LEDGER_ADL_TOP in order (O(h), h = holders; flat accounts cost nothing), returns h.
  * ledger_adl_rank_next then yields the next holder in ADL order: O(1) for the first LEDGER_ADL_TOP, then the rest
- * are heapified once (O(h)) and each costs O(log h); false when none is left. The walk is valid until the next ledger_adl_* call;
- * positions changed meanwhile keep their rank from ledger_adl_rank_begin (a snapshot, as ledger_adl_queue). */
+ * are heapified once (O(h)) and each costs O(log h); false when none is left. The walk is valid until the next
+ * ledger_adl_* call; positions changed meanwhile keep their rank from ledger_adl_rank_begin (a snapshot, as
+ * ledger_adl_queue). */
 uint32_t ledger_adl_rank_begin(Ledger *L, Side holders, Ticks mark);
 bool ledger_adl_rank_next(Ledger *L, AccountId *out);
 
