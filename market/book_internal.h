@@ -94,9 +94,10 @@ typedef struct StopList {
 struct Book {
     Ladder side[2];
     Order *orders;
-    uint32_t cap;              /* pool slots */
-    uint32_t free_head;
-    uint32_t used;             /* slots not on the free list */
+    uint32_t cap;              /* pool slots allocated */
+    uint32_t fresh;            /* slots [fresh, cap) were never used and are not initialised (book.c, pool) */
+    uint32_t free_head;        /* freed slots, last freed first */
+    uint32_t used;             /* slots in use: fresh minus the free list */
     uint32_t window;           /* dense window width (power of two) */
     uint32_t nwords;
     uint32_t nsummary;

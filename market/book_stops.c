@@ -175,7 +175,7 @@ bool book__stops_validate(const Book *b, char *why, size_t cap, uint32_t *stops_
             if (sl->count > sl->cap) return stop_fail(why, cap, "count > cap", 0);
             for (uint32_t i = 0; i < sl->count; i++) {
                 uint32_t slot = sl->e[i].slot;
-                if (slot >= b->cap) return stop_fail(why, cap, "slot out of range", slot);
+                if (slot >= b->fresh) return stop_fail(why, cap, "slot out of range", slot);
                 const Order *o = &b->orders[slot];
                 if (o->state != ORDER_STATE_STOP) return stop_fail(why, cap, "listed order not a stop", slot);
                 if (o->side != s || o->trigger != t) return stop_fail(why, cap, "stop in the wrong heap", slot);

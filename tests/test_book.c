@@ -802,6 +802,20 @@ static void book_pool_grows_without_losing_orders(void)
     CHECK_EQ(info.price_tk, 100 + 999 % 50);
     CHECK_EQ(info.remaining, 1 + 999 % 3);
     CHECK_EQ(book_counts(b).resting_orders, 500);
+    /* Slots are initialised when first taken, yet handed out as an eager free list 0, 1, 2, ... would: in index
+     * order while none was freed, then the freed ones last-freed first, then the never-used ones in order again.
+     * Order ids (and with them every output) do not depend on when the pool touches its memory. */
+    for (int i = 0; i < 1000; i++) CHECK_EQ((uint32_t)ids[i], (uint32_t)i);
+    CHECK_EQ(book_order_info(b, ((OrderId)1 << 32) | 1000u, &info), STATUS_NOT_FOUND); /* in the pool, never issued */
+    OrderId again[501];
+    for (int i = 0; i < 501; i++) again[i] = lim(b, SIDE_SELL, 200 + i % 50, 1, 2);
+    CHECK_EQ((uint32_t)again[0], 998u);
+    CHECK_EQ((uint32_t)again[1], 996u);
+    CHECK_EQ((uint32_t)again[499], 0u);
+    CHECK_EQ((uint32_t)again[500], 1000u);
+    CHECK_EQ(again[500] >> 32, 1u);
+    CHECK_EQ(book_cancel(b, ids[0]), STATUS_STALE); /* its slot now holds again[499] */
+    VALID(b);
     book_destroy(b);
 }
 
