@@ -6,14 +6,13 @@
  *     `cascade run` uses), then only world_run_until over the whole span is timed. No observers and no outputs,
  *     so this is the engine's own rate (messages or events per wall second);
  *   - the whole process: the real `cascade run CONFIG --quiet --out TMP` binary as a child (fork + exec), wall time
- *     from fork to reap with clock_gettime, peak RSS from wait4's rusage. It includes loading, building the world,
+ *     from fork to reap with clock_gettime, peak RSS as the child reports it (timing.json). It includes loading, building the world,
  *     the metrics observers and writing every output, i.e. what a user waits for. A child per run also gives each
  *     run its own peak RSS, which one long-lived process cannot report.
  *
  * Self-checks: every repeat must produce identical counts (the runs are deterministic), the child's summary.json
  * must report the same counts as the in-process loop (same config, same engine), the loop must conserve money and
  * tear down to the allocator's starting byte count, and equity_day's message count must lie in its target range. */
-#define _DEFAULT_SOURCE /* wait4 (BSD/Linux): per-child rusage; getrusage(RUSAGE_CHILDREN) only keeps a maximum */
 
 #include "bench.h"
 
@@ -30,7 +29,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,7 +61,7 @@ static int counts_equal(const RunCounts *a, const RunCounts *b)
 typedef struct ChildResult {
     double wall_s;       /* fork to reap */
     double loop_s;       /* the child's own timing.json wall_time_s (its event loop with observers) */
-    int64_t maxrss_kib;  /* ru_maxrss (Linux: KiB) */
+    int64_t maxrss_kib;  /* the child's own peak RSS (timing.json's process_peak_rss_kib), KiB */
     RunCounts c;         /* from summary.json; events from timing.json; rejects are not written there */
 } ChildResult;
 
@@ -143,7 +141,7 @@ static bool json_number(const cJSON *obj, const char *key, double *out)
     return true;
 }
 
-/* The child's counts from summary.json ("counts") and its event count and loop time from timing.json. */
+/* The child's counts from summary.json ("counts") and its event count, loop time and peak RSS from timing.json. */
 static int read_child_outputs(const char *out_dir, ChildResult *r)
 {
     char path[PATH_CAP];
@@ -156,10 +154,11 @@ static int read_child_outputs(const char *out_dir, ChildResult *r)
     cJSON *tim = text ? cJSON_Parse(text) : NULL;
     free(text);
     const cJSON *counts = cJSON_GetObjectItemCaseSensitive(sum, "counts");
-    double sub = 0, can = 0, pf = 0, sf = 0, ev = 0, wall = 0;
+    double sub = 0, can = 0, pf = 0, sf = 0, ev = 0, wall = 0, rss = 0;
     bool ok = json_number(counts, "submissions", &sub) && json_number(counts, "cancels", &can) &&
               json_number(counts, "perp_fills", &pf) && json_number(counts, "spot_fills", &sf) &&
-              json_number(tim, "events", &ev) && json_number(tim, "wall_time_s", &wall);
+              json_number(tim, "events", &ev) && json_number(tim, "wall_time_s", &wall) &&
+              json_number(tim, "process_peak_rss_kib", &rss);
     cJSON_Delete(sum);
     cJSON_Delete(tim);
     if (!ok) return 1;
@@ -169,11 +168,12 @@ static int read_child_outputs(const char *out_dir, ChildResult *r)
     r->c.spot_fills = (uint64_t)sf;
     r->c.events = (uint64_t)ev;
     r->loop_s = wall;
+    r->maxrss_kib = (int64_t)rss;
     return 0;
 }
 
-/* Runs argv[0] with argv as a child; wall time fork..reap and the child's rusage. 0 when it exited with status 0. */
-static int spawn(const char *tag, char *const *argv, double *wall_s, struct rusage *ru)
+/* Runs argv[0] with argv as a child; wall time fork..reap. 0 when it exited with status 0. */
+static int spawn(const char *tag, char *const *argv, double *wall_s)
 {
     fflush(stdout);
     fflush(stderr);
@@ -189,11 +189,11 @@ static int spawn(const char *tag, char *const *argv, double *wall_s, struct rusa
     }
     int status = 0;
     pid_t got;
-    do got = wait4(pid, &status, 0, ru);
+    do got = waitpid(pid, &status, 0);
     while (got < 0 && errno == EINTR);
     *wall_s = bench_now() - t0;
     if (got != pid) {
-        fprintf(stderr, "%s: wait4: %s\n", tag, strerror(errno));
+        fprintf(stderr, "%s: waitpid: %s\n", tag, strerror(errno));
         return 1;
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
@@ -219,14 +219,14 @@ static int child_run(const char *tag, const char *config, const char *const *set
         argv[k++] = (char *)sets[i];
     }
     argv[k] = NULL;
-    struct rusage ru;
-    memset(&ru, 0, sizeof ru);
-    int rc = spawn(tag, argv, &r->wall_s, &ru);
+    int rc = spawn(tag, argv, &r->wall_s);
     if (rc != 0) {
         fprintf(stderr, "%s: `%s run %s` failed (exit %d)\n", tag, CASCADE_BENCH_CASCADE_EXE, config, rc);
         return 1;
     }
-    r->maxrss_kib = (int64_t)ru.ru_maxrss;
+    /* Not ru.ru_maxrss: a forked child counts the parent's resident pages until its exec, and this process holds
+     * whatever heap its in-process runs left (glibc keeps freed blocks), so wait4 reported the larger of the two.
+     * The child reads its own high-water mark (sim/run.c). */
     if (read_child_outputs(out_dir, r)) {
         fprintf(stderr, "%s: cannot read the counts from %s/summary.json and timing.json\n", tag, out_dir);
         return 1;
@@ -421,8 +421,7 @@ static int plot(const char *dat, const char *png)
     config_path("bench/scale.gp", script, sizeof script);
     char *argv[] = {(char *)"gnuplot", (char *)"-e", defs, script, NULL};
     double wall = 0;
-    struct rusage ru;
-    int rc = spawn("scale", argv, &wall, &ru);
+    int rc = spawn("scale", argv, &wall);
     if (rc == 127) {
         printf("scale: gnuplot not found: no plot (data in %s; `gnuplot -e \"%s\" %s` draws it)\n", dat, defs, script);
         return 0;
