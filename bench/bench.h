@@ -29,6 +29,7 @@ uint64_t bench_rand(uint64_t *state);
 
 int bench_book(const BenchArgs *args);
 int bench_chase(const BenchArgs *args);
+int bench_alu(const BenchArgs *args);
 /* Whole simulated runs (bench_run.c): an event-loop clock in process and `cascade run` as a child process. */
 int bench_equity_day(const BenchArgs *args);
 int bench_equity_day_x5(const BenchArgs *args);

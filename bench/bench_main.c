@@ -15,12 +15,13 @@
 static const BenchScenario SCENARIOS[] = {
     {"book", "limit order book: adds near the touch, cancels, sweeps of 1-5 levels (default 10^7 ops)", bench_book},
     {"chase", "dependent random pointer chase over 64-byte lines: the memory-latency floor", bench_chase},
+    {"alu", "a multiply-add chain and eight xorshift streams in registers: the core's speed without memory", bench_alu},
     {"equity_day", "ABIDES rmsc04-like 6.5 h session (experiments/bench/equity_day.json): msgs/s, process time, RSS",
      bench_equity_day},
     {"equity_day_x5", "equity_day with five times every population", bench_equity_day_x5},
     {"baseline_day", "experiments/baseline.json for 24 simulated hours: events/s, msgs/s, process time, RSS",
      bench_baseline_day},
-    {"scale", "baseline with 10^3..10^6 retail agents (1 h each): s per sim hour, events/s, RSS, bytes/agent; "
+    {"scale", "baseline with 10^3..10^6 retail agents (2 h each): s per sim hour, events/s, RSS, bytes/agent; "
               "scale.dat + scale.png in --out DIR", bench_scale},
     {"mark_update", "one perp mark update with N = 10^3..10^6 isolated positions, none crossed (flat in N?)",
      bench_mark},

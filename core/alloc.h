@@ -22,9 +22,10 @@ void mem_free(void *ptr);
 /* The caller will touch all of block[0, size) at random (a per-agent array of a large population): back it with
  * 2 MiB pages where the kernel gives them on request (Linux transparent huge pages, "madvise" mode; elsewhere
  * nothing happens). With 4 KiB pages every access past the TLB's reach (a few MiB) also walks the page table, one
- * more cache miss: at 10^6 agents, advising every large block sped runs up by 4-24 % (bench/README.md, item 13). Only blocks of MEM_HUGE_PAGE_MIN bytes and more
- * are advised, and only the 2 MiB-aligned interior. Not for sparse blocks: each touched 2 MiB page counts whole in
- * the resident size. Contents are unaffected; call it before the block is first written for the full effect. */
+ * more cache miss: at 10^6 agents, advising every large block sped runs up by 4-24 % (bench/HISTORY.md, item 13).
+ * Only blocks of MEM_HUGE_PAGE_MIN bytes and more are advised, and only the 2 MiB-aligned interior. Not for sparse
+ * blocks: each touched 2 MiB page counts whole in the resident size. Contents are unaffected; call it before the
+ * block is first written for the full effect. */
 #define MEM_HUGE_PAGE_MIN ((size_t)8 << 20)
 void mem_advise_dense(void *block, size_t size);
 /* mem_calloc for such a block: advised before it is zeroed (glibc's calloc may zero a recycled block first, and a

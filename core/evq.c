@@ -23,7 +23,7 @@
  *            the scan is what keeps push and pop cheap. The queue used to keep each payload in a pooled slot with a
  *            generation and a back-pointer to its node (cancel in O(log n)); every event then paid for a slot taken
  *            and returned, a payload copy and a back-pointer write per moved node: 7.3 M of the 205.5 M
- *            instructions of equity_day's loop (bench/README.md).
+ *            instructions of equity_day's loop (bench/HISTORY.md).
  *
  * Why 4-ary: half the depth of a binary heap for the same n, and the four children of a node are adjacent (128
  * bytes), so sift-down costs fewer cache misses; sift-up, the common case for near-future pushes, is cheaper too.

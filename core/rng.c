@@ -158,7 +158,7 @@ bool rng_bernoulli(Rng *r, double p)
  * original's reuse of one word for layer and position biases the result). A point inside the layer's part that lies
  * wholly under the curve, 98.5 % (normal) and 97.8 % (exponential) of draws, is returned at once: a multiply and a
  * compare instead of the log, sqrt and division of the polar method or of inversion (~13 % of the instructions of a
- * busy market's event loop, bench/README.md). Otherwise the point is in a wedge (accepted against the density
+ * busy market's event loop, bench/HISTORY.md, item 18). Otherwise the point is in a wedge (accepted against the density
  * itself) or in the base layer's tail beyond R. */
 #include "rng_ziggurat.inc"
 
