@@ -6,9 +6,9 @@
  *     `cascade run` uses), then only world_run_until over the whole span is timed. No observers and no outputs,
  *     so this is the engine's own rate (messages or events per wall second);
  *   - the whole process: the real `cascade run CONFIG --quiet --out TMP` binary as a child (fork + exec), wall time
- *     from fork to reap with clock_gettime, peak RSS as the child reports it (timing.json). It includes loading, building the world,
- *     the metrics observers and writing every output, i.e. what a user waits for. A child per run also gives each
- *     run its own peak RSS, which one long-lived process cannot report.
+ *     from fork to reap with clock_gettime, peak RSS as the child reports it (timing.json). It includes loading,
+ *     building the world, the metrics observers and writing every output, i.e. what a user waits for. A child per
+ *     run also gives each run its own peak RSS, which one long-lived process cannot report.
  *
  * Self-checks: every repeat must produce identical counts (the runs are deterministic), the child's summary.json
  * must report the same counts as the in-process loop (same config, same engine), the loop must conserve money and
